@@ -1,0 +1,108 @@
+module LoE.Tests.TilingProperties
+
+open System
+open FsCheck.FSharp
+open FsCheck.Xunit
+open Xunit
+open LoE.Core
+open LoE.Tests.Generators
+
+let torch64 = TorchBackend.create "cpu" true
+
+/// Plain .NET evaluation of one position-dependent layer, coordinate by coordinate, from the routing alone.
+let referenceExpertLinear (r: Routing) (w: float[]) (b: float[]) (x: float[]) inW outW =
+    Array.init (r.Count * outW) (fun k ->
+        let j, o = k / outW, k % outW
+        Seq.sum (seq {
+            for c in 0 .. r.K - 1 do
+                let e, weight = r.Experts.[j * r.K + c], r.Weights.[j * r.K + c]
+                let dot = Seq.sum (seq { for i in 0 .. inW - 1 -> x.[j * inW + i] * w.[(e * inW + i) * outW + o] })
+                yield weight * (dot + b.[e * outW + o]) }))
+
+let private layerCase = gen {
+    let! t = tile
+    let! m = affine t.Length
+    let! n = Gen.choose (1, 40)
+    let! coords = Gen.arrayOfLength (n * t.Length) (floatIn 0.0 1.0)
+    let! inW = Gen.choose (1, 5)
+    let! outW = Gen.choose (1, 5)
+    let e = Grid.experts t
+    let! w = Gen.arrayOfLength (e * inW * outW) (floatIn -1.0 1.0)
+    let! b = Gen.arrayOfLength (e * outW) (floatIn -1.0 1.0)
+    let! x = Gen.arrayOfLength (n * inW) (floatIn -1.0 1.0)
+    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    return t, m, coords, inW, outW, w, b, x, interp }
+
+[<Property(MaxTest = 60)>]
+let ``grouped expert products equal the per-coordinate weighted sum of experts`` () =
+    forAll layerCase (fun (t, m, coords, inW, outW, w, b, x, interp) ->
+        let r = Grid.route interp m t coords
+        let e = Grid.experts t
+        let y = torch64.expertLinear r (torch64.tensor w [| e; inW; outW |]) (torch64.tensor b [| e; outW |]) (torch64.tensor x [| r.Count; inW |])
+        let expected = referenceExpertLinear r w b x inW outW
+        Array.forall2 (fun a e -> abs (a - e) <= 1e-12 * (1.0 + abs e)) (torch64.toArray y) expected)
+
+let private smallModel = gen {
+    let! dims = Gen.choose (1, 3)
+    let! t = Gen.arrayOfLength dims (Gen.choose (1, 3))
+    let! depth = Gen.choose (1, 3)
+    let! widths = Gen.arrayOfLength depth (Gen.choose (1, 6))
+    let! freqs = Gen.choose (0, 3)
+    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    let! n = Gen.choose (1, 30)
+    let! coords = Gen.arrayOfLength (n * dims) (floatIn 0.0 1.0)
+    let! seed = Gen.choose (0, 10000)
+    // A = 0 puts every coordinate at u = b: expert 0 for nearest with b = 0, and for N-linear with b at the
+    // centre of cell 0 (b = 0.5), where the experts sit.
+    let centre = if interp = Interpolation.Nearest then 0.0 else 0.5
+    let spec = { PeFrequencies = freqs; HiddenWidths = widths; Tile = t; Interpolation = interp; NegativeSlope = 0.2
+                 Layout = Array.init depth (fun _ -> Layouts.scaled dims 0.0 centre) }
+    return spec, coords, seed }
+
+[<Property(MaxTest = 40)>]
+let ``with A = 0 the LoE network equals a plain MLP using expert 0`` () =
+    forAll smallModel (fun (spec, coords, seed) ->
+        let b = torch64
+        let ps = Model.init b spec 3 seed
+        let n = coords.Length / spec.Tile.Length
+        let input = b.tensor (Encoding.positional spec.Tile.Length spec.PeFrequencies coords) [| n; Model.inputWidth spec |]
+        let loe = Model.forward b spec (Model.routings spec coords) ps input |> b.toArray
+        // The plain MLP: expert 0's weights as ordinary linear layers.
+        let expert0 (t: TorchBackend.T) = t.select(0L, 0L)
+        let hidden =
+            [ 1 .. spec.HiddenWidths.Length ] |> List.fold (fun x i ->
+                let w, bias = ps.[$"layer%02d{i}.weight"], ps.[$"layer%02d{i}.bias"]
+                b.leakyRelu 0.2 (b.add (b.matmul x (expert0 w)) (expert0 bias))) input
+        let last = spec.HiddenWidths.Length + 1
+        let mlp = b.add (b.matmul hidden ps.[$"layer%02d{last}.weight"]) ps.[$"layer%02d{last}.bias"] |> b.toArray
+        Array.forall2 (fun a e -> abs (a - e) <= 1e-12 * (1.0 + abs e)) loe mlp)
+
+[<Property(MaxTest = 30)>]
+let ``on a full pixel grid the quad-tree layout gives every expert the same number of pixels`` () =
+    // Square power-of-two images of side 2^k with k >= layers, so every layer's grid is no finer than the pixels.
+    forAll (Gen.zip (Gen.choose (1, 7)) (Gen.choose (0, 2))) (fun (layers, extra) ->
+        let side = 1 <<< (layers + extra)
+        let coords = Grid.pixelCentres side side
+        Layouts.preset "quad-tree" layers 2 0.0 0
+        |> Array.forall (fun m ->
+            let counts = (Grid.route Interpolation.Nearest m [| 2; 2 |] coords).Experts |> Array.countBy id
+            counts.Length = 4 && counts |> Array.forall (fun (_, c) -> c = side * side / 4)))
+
+[<Fact>]
+let ``Table 5 layouts have the paper's scales and offsets`` () =
+    let scales name = Layouts.preset name 9 2 16.0 0 |> Array.map (fun m -> m.A.[0, 0], m.A.[0, 1], m.B.[0])
+    Assert.Equal<_ seq>([ for i in 1 .. 9 -> 0.0, 0.0, 0.0 ], scales "pe-mlp")
+    Assert.Equal<_ seq>([ for i in 1 .. 9 -> 2.0 ** float i, 0.0, 0.0 ], scales "quad-tree")
+    Assert.Equal<_ seq>([ for i in 1 .. 9 -> (if i = 1 then 2.0 else 2.0 ** float (i - 1)), 0.0, 0.5 ], scales "gray-code")
+    Assert.Equal<_ seq>([ for i in 1 .. 9 -> 2.0 ** float (10 - i), 0.0, 0.0 ], scales "fine-to-coarse")
+    Assert.Equal<_ seq>([ for a in [ 3; 8; 1; 9; 6; 2; 5; 4; 7 ] -> 2.0 ** float a, 0.0, 0.0 ], scales "random-permute")
+
+[<Fact>]
+let ``random-affine draws entries with the requested spread and b in [0, 1), reproducibly from the seed`` () =
+    let maps = Layouts.preset "random-affine" 400 2 16.0 7
+    let entries = maps |> Array.collect (fun m -> [| m.A.[0, 0]; m.A.[0, 1]; m.A.[1, 0]; m.A.[1, 1] |])
+    let std = sqrt (entries |> Array.averageBy (fun a -> a * a))
+    Assert.InRange(std, 15.0, 17.0)
+    Assert.True(maps |> Array.forall (fun m -> m.B |> Array.forall (fun b -> 0.0 <= b && b < 1.0)))
+    Assert.Equal<float[]>(entries, Layouts.preset "random-affine" 400 2 16.0 7 |> Array.collect (fun m -> [| m.A.[0, 0]; m.A.[0, 1]; m.A.[1, 0]; m.A.[1, 1] |]))
+    Assert.NotEqual<float[]>(entries, Layouts.preset "random-affine" 400 2 16.0 8 |> Array.collect (fun m -> [| m.A.[0, 0]; m.A.[0, 1]; m.A.[1, 0]; m.A.[1, 1] |]))
