@@ -13,16 +13,35 @@ module TorchBackend =
     let private fromArray (data: float[]) (shape: int64[]) (dtype: ScalarType) (device: Device) : T =
         torch.tensor(data, dtype = dtype, device = device).reshape(shape)
 
+    /// A row reindexing y = x[Forward] whose gradient is the reverse gather g[Backward] (masked where Forward
+    /// reads padding), instead of the scatter-add torch would derive for index_select. Valid because every row
+    /// of x is read by exactly one row of y that is not padding.
+    type Reindex = { Forward: T; Backward: T; Mask: T option }
+
+    type ReindexRows() =
+        inherit torch.autograd.SingleTensorFunction<ReindexRows>()
+        override _.Name = "ReindexRows"
+        override _.forward(ctx: torch.autograd.AutogradContext, [<ParamArray>] vars: obj[]) =
+            let r = vars.[1] :?> Reindex
+            ctx.save_data("reindex", r)
+            (vars.[0] :?> T).index_select(0L, r.Forward)
+        override _.backward(ctx: torch.autograd.AutogradContext, grad: T) =
+            let r = ctx.get_data "reindex" :?> Reindex
+            let g = grad.index_select(0L, r.Backward)
+            Collections.Generic.List<T>([ (match r.Mask with Some m -> g * m | None -> g); null ])
+
+    let private reindex (x: T) (r: Reindex) = ReindexRows.apply(x, r)
+
     /// Index tensors of one routing, made once and reused while the coordinates stay the same (full-image
-    /// training): for each corner, the coordinates grouped by expert, padded to the largest group so that one
-    /// batched product serves all experts.
+    /// training): per corner, the coordinates grouped by expert into slots [used experts × largest group], so that
+    /// one batched product serves all experts.
     type Plan =
         { /// Experts that own at least one coordinate.
           Used: T
-          /// Per corner: for each slot of [used experts × largest group], the coordinate it reads (padding reads 0).
-          Gather: T[]
-          /// Per corner: for each coordinate, its slot.
-          Scatter: T[]
+          /// Per corner: coordinates -> slots (padding slots read coordinate 0).
+          ToSlots: Reindex[]
+          /// Per corner: slots -> coordinates.
+          FromSlots: Reindex[]
           /// Per corner: N-linear weights [n; 1] (None for nearest).
           Weights: T option[]
           Groups: int64
@@ -32,50 +51,50 @@ module TorchBackend =
         let counts = Array.zeroCreate<int> r.TileExperts
         for e in r.Experts do counts.[e] <- counts.[e] + 1
         let used = [| for e in 0 .. r.TileExperts - 1 do if counts.[e] > 0 then e |]
-        let slotOf = Array.create r.TileExperts -1
-        used |> Array.iteri (fun g e -> slotOf.[e] <- g)
-        // Per corner, group sizes are bounded by the per-expert counts over all corners.
+        let groupOf = Array.create r.TileExperts -1
+        used |> Array.iteri (fun g e -> groupOf.[e] <- g)
+        let expertsOf c = Array.init r.Count (fun j -> r.Experts.[j * r.K + c])
+        let largest = Seq.init r.K (fun c -> expertsOf c |> Array.countBy id |> Array.map snd |> Array.max) |> Seq.max
+        let slots = used.Length * largest
+        let keep (t: T) = t.DetachFromDisposeScope()
+        let idx (a: int64[]) = torch.tensor(a, device = device) |> keep
         let corner c =
             let fill = Array.zeroCreate<int> r.TileExperts
-            let experts = Array.init r.Count (fun j -> r.Experts.[j * r.K + c])
-            let largest = experts |> Array.countBy id |> Array.map snd |> Array.max
-            experts, largest, fill
-        let perCorner = Array.init r.K corner
-        let largest = perCorner |> Array.map (fun (_, l, _) -> l) |> Array.max
-        let gather = Array.init r.K (fun c ->
-            let experts, _, fill = perCorner.[c]
-            let g = Array.zeroCreate<int64> (used.Length * largest)
-            let s = Array.zeroCreate<int64> r.Count
-            experts |> Array.iteri (fun j e ->
-                let slot = slotOf.[e] * largest + fill.[e]
-                fill.[e] <- fill.[e] + 1
-                g.[slot] <- int64 j
-                s.[j] <- int64 slot)
-            g, s)
-        let idx (a: int64[]) = torch.tensor(a, device = device).DetachFromDisposeScope()
+            let toSlot = Array.zeroCreate<int64> slots
+            let real = Array.zeroCreate<float> slots
+            let fromSlot =
+                expertsOf c |> Array.mapi (fun j e ->
+                    let slot = groupOf.[e] * largest + fill.[e]
+                    fill.[e] <- fill.[e] + 1
+                    toSlot.[slot] <- int64 j
+                    real.[slot] <- 1.0
+                    int64 slot)
+            let toSlots, fromSlots = idx toSlot, idx fromSlot
+            let mask = if slots = r.Count then None else Some(fromArray real [| int64 slots; 1L |] dtype device |> keep)
+            { Forward = toSlots; Backward = fromSlots; Mask = None },
+            { Forward = fromSlots; Backward = toSlots; Mask = mask }
+        let corners = Array.init r.K corner
         { Used = idx (used |> Array.map int64)
-          Gather = gather |> Array.map (fst >> idx)
-          Scatter = gather |> Array.map (snd >> idx)
+          ToSlots = corners |> Array.map fst
+          FromSlots = corners |> Array.map snd
           Weights =
             Array.init r.K (fun c ->
                 if r.K = 1 then None
-                else
-                    let w = Array.init r.Count (fun j -> r.Weights.[j * r.K + c])
-                    Some((fromArray w [| int64 r.Count; 1L |] dtype device).DetachFromDisposeScope()))
+                else Some(fromArray (Array.init r.Count (fun j -> r.Weights.[j * r.K + c])) [| int64 r.Count; 1L |] dtype device |> keep))
           Groups = int64 used.Length
           Largest = int64 largest }
 
-    /// One batched product per corner over the used experts: gather rows into [groups; largest; in], bmm with
-    /// the used experts' weights, add their biases, and read each coordinate's row back.
+    /// One batched product per corner over the used experts: rows to slots [groups; largest; in], bmm with the
+    /// used experts' weights plus their biases, and slots back to rows.
     let private expertLinear (plans: ConditionalWeakTable<Routing, Plan>) device dtype (r: Routing) (w: T) (b: T) (x: T) : T =
         let p = plans.GetValue(r, fun r -> makePlan device dtype r)
         let wUsed = w.index_select(0L, p.Used)
         let bUsed = b.index_select(0L, p.Used).unsqueeze(1L)
         let inDim, outDim = x.shape.[1], w.shape.[2]
         let corner c =
-            let xs = x.index_select(0L, p.Gather.[c]).view(p.Groups, p.Largest, inDim)
+            let xs = (reindex x p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
             let ys = (xs.bmm(wUsed) + bUsed).view(p.Groups * p.Largest, outDim)
-            let y = ys.index_select(0L, p.Scatter.[c])
+            let y = reindex ys p.FromSlots.[c]
             match p.Weights.[c] with
             | Some weights -> y * weights
             | None -> y

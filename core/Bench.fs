@@ -1,0 +1,149 @@
+namespace LoE.Core
+
+open System
+open System.Diagnostics
+open System.IO
+open TorchSharp
+
+/// Speed of one full training step (forward, backward, Adam) on the torch backend, measured side by side for
+/// a dense MLP of the same shape (our speed limit), LoE nearest, LoE N-linear, and the naive masked per-expert
+/// loop of the authors' published snippet (written here only, as a yardstick).
+module Bench =
+    type T = TorchBackend.T
+
+    type Shape =
+        { Name: string
+          Model: ModelSpec
+          OutChannels: int
+          Coordinates: int }
+
+    type Row =
+        { Shape: string
+          Variant: string
+          Coordinates: int
+          MedianSeconds: float
+          RatioToDense: float
+          GFlops: float
+          /// Peak resident memory of the process during this variant's steps (MiB).
+          PeakMiB: float }
+
+    /// The three shapes of issue 5: the toy (section A), image fitting (section B), video fitting (section C).
+    let shapes (coordinates: string -> int) : Shape list =
+        let layout2 scales = scales |> Array.map (fun s -> Layouts.scaled 2 s 0.0)
+        [ { Name = "toy"; OutChannels = 1; Coordinates = coordinates "toy"
+            Model = { PeFrequencies = 8; HiddenWidths = Array.create 9 64; Tile = [| 2; 2 |]
+                      Layout = Layouts.preset "quad-tree" 9 2 0.0 0; Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } }
+          { Name = "image"; OutChannels = 3; Coordinates = coordinates "image"
+            Model = { PeFrequencies = 13; HiddenWidths = [| 512; 384; 256; 256; 256; 256; 256 |]; Tile = [| 4; 4 |]
+                      Layout = layout2 [| 4.0; 8.0; 32.0; 128.0; 512.0; 2048.0; 8192.0 |]
+                      Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } }
+          { Name = "video"; OutChannels = 3; Coordinates = coordinates "video"
+            Model = { PeFrequencies = 9; HiddenWidths = Array.create 5 256; Tile = [| 4; 4; 4 |]
+                      Layout = [| 2.0; 8.0; 32.0; 128.0; 512.0 |] |> Array.map (fun s -> Layouts.scaled 3 s 0.0)
+                      Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } } ]
+
+    /// Multiply-adds of one dense forward pass per coordinate.
+    let private macsPerCoordinate (s: Shape) =
+        let widths = Array.concat [ [| Model.inputWidth s.Model |]; s.Model.HiddenWidths; [| s.OutChannels |] ]
+        Seq.pairwise widths |> Seq.sumBy (fun (a, b) -> float a * float b)
+
+    /// The plain MLP of the same shape: expert 0 of every tile as an ordinary linear layer.
+    let private denseForward (b: Backend<T>) (s: Shape) (ps: Model.Params<T>) (input: T) =
+        let layers = s.Model.HiddenWidths.Length
+        let hidden =
+            [ 1 .. layers ] |> List.fold (fun (x: T) i ->
+                let w, bias = ps.[$"layer%02d{i}.weight"], ps.[$"layer%02d{i}.bias"]
+                b.leakyRelu s.Model.NegativeSlope (torch.addmm(bias.[0], x, w.[0], 1.0f, 1.0f))) input
+        torch.addmm(ps.[$"layer%02d{layers + 1}.bias"], hidden, ps.[$"layer%02d{layers + 1}.weight"], 1.0f, 1.0f)
+
+    /// The published snippet's approach: for every expert, masked_select its rows, multiply, masked_scatter back.
+    let private maskedForward (b: Backend<T>) (s: Shape) (experts: T[]) (ps: Model.Params<T>) (input: T) =
+        let layers = s.Model.HiddenWidths.Length
+        let hidden =
+            [ 1 .. layers ] |> List.fold (fun (x: T) i ->
+                let w, bias = ps.[$"layer%02d{i}.weight"], ps.[$"layer%02d{i}.bias"]
+                let n, inW, outW = x.shape.[0], x.shape.[1], w.shape.[2]
+                let mutable out = torch.zeros([| n; outW |], dtype = x.dtype)
+                for e in 0 .. int w.shape.[0] - 1 do
+                    let m = experts.[i - 1].eq(torch.tensor(int64 e)).unsqueeze(1L)
+                    let xe = x.masked_select(m.expand(n, inW)).view(-1L, inW)
+                    out <- out.masked_scatter(m.expand(n, outW), torch.addmm(bias.[e], xe, w.[e], 1.0f, 1.0f))
+                b.leakyRelu s.Model.NegativeSlope out) input
+        torch.addmm(ps.[$"layer%02d{layers + 1}.bias"], hidden, ps.[$"layer%02d{layers + 1}.weight"], 1.0f, 1.0f)
+
+    /// Resident-memory high-water mark of this process (MiB), resettable on Linux through clear_refs.
+    let private peakMiB () =
+        try
+            File.ReadAllLines "/proc/self/status"
+            |> Array.tryFind (fun l -> l.StartsWith "VmHWM:")
+            |> Option.map (fun l -> float (l.Split(' ', StringSplitOptions.RemoveEmptyEntries).[1]) / 1024.0)
+            |> Option.defaultValue nan
+        with _ -> nan
+    let private resetPeak () = try File.WriteAllText("/proc/self/clear_refs", "5") with _ -> ()
+
+    /// Median seconds of `steps` full training steps after `warmup` steps, and the peak memory meanwhile.
+    let private timeSteps (b: Backend<T>) (forward: Model.Params<T> -> T) (target: T) (initial: Model.Params<T>) warmup steps =
+        let names = initial |> Map.toList |> List.map fst
+        let loss (values: T list) = Metrics.mse b (forward (List.zip names values |> Map.ofList)) target
+        let adam = { Optim.Beta1 = 0.9; Optim.Beta2 = 0.999; Optim.Epsilon = 1e-8 }
+        let mutable ps = initial |> Map.toList |> List.map snd
+        let mutable state = Optim.adamInit b ps
+        resetPeak ()
+        let times =
+            [| for i in 1 .. warmup + steps do
+                let clock = Stopwatch.StartNew()
+                let next, nextState =
+                    use _ = b.scope ()
+                    let _, grads = b.valueAndGrad loss ps
+                    let next, s = Optim.adamStep b adam 1e-3 state ps grads
+                    List.map b.keep next, { s with M = List.map b.keep s.M; V = List.map b.keep s.V }
+                ps @ state.M @ state.V |> List.iter b.free
+                ps <- next
+                state <- nextState
+                if i > warmup then clock.Elapsed.TotalSeconds |]
+        ps @ state.M @ state.V |> List.iter b.free
+        Array.sort times
+        times.[times.Length / 2], peakMiB ()
+
+    /// GFLOP/s of a large float32 matrix product on the device, for scale.
+    let matmulGFlops (device: string) (size: int) =
+        use _ = torch.NewDisposeScope()
+        let a = torch.randn(int64 size, int64 size, device = torch.device device)
+        let c = a.matmul a
+        c.sum().item<float32>() |> ignore
+        let clock = Stopwatch.StartNew()
+        let reps = 3
+        for _ in 1 .. reps do (a.matmul a).sum().item<float32>() |> ignore
+        2.0 * float size ** 3.0 * float reps / clock.Elapsed.TotalSeconds / 1e9
+
+    /// Runs every variant on one shape; the naive loop only when `naive` (it is slow at full size).
+    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (report: Row -> unit) =
+        let b = TorchBackend.create device false
+        let rng = Random(0)
+        let d = shape.Model.Tile.Length
+        let coords = Array.init (shape.Coordinates * d) (fun _ -> rng.NextDouble())
+        let n = shape.Coordinates
+        let input = b.tensor (Encoding.positional d shape.Model.PeFrequencies coords) [| n; Model.inputWidth shape.Model |]
+        let target = b.tensor (Array.init (n * shape.OutChannels) (fun _ -> rng.NextDouble())) [| n; shape.OutChannels |]
+        let flops = 3.0 * 2.0 * macsPerCoordinate shape * float n
+        let measure name (model: ModelSpec) (forward: Model.Params<T> -> T) =
+            let ps = Model.init b model shape.OutChannels 0
+            let seconds, peak = timeSteps b forward target ps warmup steps
+            (name, seconds, peak)
+        let nearest = { shape.Model with Interpolation = Interpolation.Nearest }
+        let nlinear = { shape.Model with Interpolation = Interpolation.NLinear }
+        let nearestRoutes = Model.routings nearest coords
+        let variants =
+            // The dense MLP has one expert per layer, so its Adam update is as small as a plain MLP's.
+            let dense = { nearest with Tile = Array.create d 1 }
+            [ yield measure "dense" dense (fun ps -> denseForward b shape ps input)
+              yield measure "loe-nearest" nearest (fun ps -> Model.forward b nearest nearestRoutes ps input)
+              let nlinearRoutes = Model.routings nlinear coords
+              yield measure "loe-nlinear" nlinear (fun ps -> Model.forward b nlinear nlinearRoutes ps input)
+              if naive then
+                  let experts = nearestRoutes |> Array.map (fun r -> torch.tensor(r.Experts |> Array.map int64))
+                  yield measure "masked-loop" nearest (fun ps -> maskedForward b shape experts ps input) ]
+        let dense = variants |> List.head |> fun (_, s, _) -> s
+        for name, seconds, peak in variants do
+            report { Shape = shape.Name; Variant = name; Coordinates = n; MedianSeconds = seconds
+                     RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak }

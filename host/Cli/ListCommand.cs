@@ -1,0 +1,33 @@
+using LoE.Host.Config;
+using LoE.Host.Output;
+
+namespace LoE.Host.Cli;
+
+/// <summary><c>loe list FILE</c>: each experiment and its expanded runs (run id, swept values, seed).</summary>
+public static class ListCommand
+{
+    public static int Execute(ListOptions options, TextWriter output)
+    {
+        var file = ExperimentFile.Load(options.File);
+        var overrides = Override.Parse(options.Set);
+        var experiments = options.Experiment is { } name ? [file.Find(name)] : file.Experiments;
+        // Expand (and so check) everything before printing anything.
+        var expanded = experiments.Select(e => (Experiment: e, Runs: Sweep.Expand(file, e, overrides))).ToList();
+        foreach (var (experiment, runs) in expanded)
+        {
+            var first = runs[0].Config;
+            var size = first.GetOrDefault<int[]>("data.size") is [var w, var h] ? $" at {w}×{h}" : "";
+            output.WriteLine($"{experiment.Name}: {runs.Count} run{(runs.Count == 1 ? "" : "s")}, " +
+                             $"{first.Find("data.image").Text}{size}, {first.Find("train.iterations").Text} iterations");
+            if (experiment.Description is { } d) output.WriteLine($"  {d}");
+            var keys = runs.SelectMany(r => r.Swept.Select(s => s.Key)).Distinct().ToList();
+            var rows = runs.Select(r => (IReadOnlyList<string>)[
+                r.Id,
+                .. keys.Select(k => r.Swept.FirstOrDefault(s => s.Key == k)?.Text ?? ""),
+                r.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ToList();
+            output.Write(new TextTable(["run", .. keys, "seed"], rows).ToPlain("  "));
+            output.WriteLine();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace LoE.Host.Config;
+
+/// <summary>The complete, checked configuration of one run: every key in canonical order, defaults included.</summary>
+public sealed record ResolvedConfig(IReadOnlyList<ResolvedValue> Values, string BaseDirectory)
+{
+    public T Get<T>(string key) => (T)Find(key).Value;
+
+    public T? GetOrDefault<T>(string key) where T : class =>
+        Values.FirstOrDefault(v => v.Key == key)?.Value as T;
+
+    public ResolvedValue Find(string key) =>
+        Values.FirstOrDefault(v => v.Key == key) ?? throw new KeyNotFoundException($"no configuration key '{key}'");
+
+    /// <summary>One <c>key: value</c> line per key, canonical spellings: what the run id hash is taken over.</summary>
+    public string CanonicalText => string.Concat(Values.Select(v => $"{v.Key}: {v.Text}\n"));
+
+    /// <summary>First 8 hex digits of SHA-256 over <see cref="CanonicalText"/>.</summary>
+    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)))[..8];
+
+    /// <summary>The configuration as nested YAML (<c>train:\n  lr: 0.005</c>), for config.yaml.</summary>
+    public string ToYaml()
+    {
+        var sb = new StringBuilder();
+        string? group = null;
+        foreach (var v in Values)
+        {
+            var dot = v.Key.IndexOf('.');
+            var (head, tail) = (v.Key[..dot], v.Key[(dot + 1)..]);
+            if (head != group) sb.Append(head).Append(":\n");
+            group = head;
+            sb.Append("  ").Append(tail).Append(": ").Append(v.Text).Append('\n');
+        }
+        return sb.ToString();
+    }
+}

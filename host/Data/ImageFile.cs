@@ -1,0 +1,91 @@
+using LoE.Core;
+using SkiaSharp;
+
+namespace LoE.Host.Data;
+
+/// <summary>PNG/JPEG images to and from the core's <see cref="Image"/> (row-major, interleaved, values in [0, 1]).</summary>
+public static class ImageFile
+{
+    /// <summary>
+    /// Decodes an image; gray images (Gray8, or all channels equal) give one channel, others RGB (alpha dropped).
+    /// <paramref name="size"/> = [width, height] resizes with linear filtering over mipmaps (area-like when shrinking).
+    /// </summary>
+    public static Image Load(string path, int[]? size = null)
+    {
+        using var codec = SKCodec.Create(path) ?? throw new InvalidDataException($"{path}: not a PNG or JPEG image Skia can decode");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var decoded = SKBitmap.Decode(codec, info) ?? throw new InvalidDataException($"{path}: could not decode the image");
+        var gray = codec.Info.ColorType == SKColorType.Gray8 || AllChannelsEqual(decoded);
+
+        var bitmap = decoded;
+        if (size is [var w, var h] && (w != decoded.Width || h != decoded.Height))
+        {
+            var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
+            bitmap = decoded.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), sampling)
+                     ?? throw new InvalidOperationException($"{path}: could not resize to {w}×{h}");
+        }
+        try
+        {
+            return ToImage(bitmap, gray ? 1 : 3);
+        }
+        finally
+        {
+            if (!ReferenceEquals(bitmap, decoded)) bitmap.Dispose();
+        }
+    }
+
+    /// <summary>Encodes an image as PNG (gray for one channel, RGB for three), clamping values to [0, 1].</summary>
+    public static byte[] EncodePng(Image image)
+    {
+        if (image.Channels is not (1 or 3))
+            throw new ArgumentException($"can only write 1 or 3 channels, got {image.Channels}");
+        var colorType = image.Channels == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888;
+        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, colorType, SKAlphaType.Opaque));
+        var bytes = bitmap.GetPixelSpan();
+        var stride = bitmap.RowBytes;
+        var bpp = bitmap.BytesPerPixel;
+        for (var y = 0; y < image.Height; y++)
+        for (var x = 0; x < image.Width; x++)
+        {
+            var src = (y * image.Width + x) * image.Channels;
+            var dst = y * stride + x * bpp;
+            if (image.Channels == 1)
+                bytes[dst] = ToByte(image.Pixels[src]);
+            else
+            {
+                for (var c = 0; c < 3; c++) bytes[dst + c] = ToByte(image.Pixels[src + c]);
+                bytes[dst + 3] = 255;
+            }
+        }
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    private static Image ToImage(SKBitmap rgba, int channels)
+    {
+        var span = rgba.GetPixelSpan();
+        var stride = rgba.RowBytes;
+        var pixels = new float[rgba.Width * rgba.Height * channels];
+        for (var y = 0; y < rgba.Height; y++)
+        for (var x = 0; x < rgba.Width; x++)
+        for (var c = 0; c < channels; c++)
+            pixels[(y * rgba.Width + x) * channels + c] = span[y * stride + x * 4 + c] / 255f;
+        return new Image(rgba.Width, rgba.Height, channels, pixels);
+    }
+
+    private static bool AllChannelsEqual(SKBitmap rgba)
+    {
+        var span = rgba.GetPixelSpan();
+        var stride = rgba.RowBytes;
+        for (var y = 0; y < rgba.Height; y++)
+        for (var x = 0; x < rgba.Width; x++)
+        {
+            var i = y * stride + x * 4;
+            if (span[i] != span[i + 1] || span[i] != span[i + 2]) return false;
+        }
+        return true;
+    }
+
+    private static byte ToByte(float v) =>
+        float.IsNaN(v) ? (byte)0 : (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
+}

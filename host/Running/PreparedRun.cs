@@ -1,0 +1,7 @@
+using LoE.Core;
+using LoE.Host.Config;
+
+namespace LoE.Host.Running;
+
+/// <summary>A run with its core inputs built: everything that can fail on bad input has been tried.</summary>
+public sealed record PreparedRun(RunPlan Plan, ModelSpec Model, TrainSpec Train, Image Target);
