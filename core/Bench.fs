@@ -28,16 +28,16 @@ module Bench =
           PeakMiB: float }
 
     /// The three shapes of issue 5: the toy (section A), image fitting (section B), video fitting (section C).
-    let shapes (coordinates: string -> int) : Shape list =
+    let shapes (coordinates: Func<string, int>) : Shape list =
         let layout2 scales = scales |> Array.map (fun s -> Layouts.scaled 2 s 0.0)
-        [ { Name = "toy"; OutChannels = 1; Coordinates = coordinates "toy"
+        [ { Name = "toy"; OutChannels = 1; Coordinates = coordinates.Invoke "toy"
             Model = { PeFrequencies = 8; HiddenWidths = Array.create 9 64; Tile = [| 2; 2 |]
                       Layout = Layouts.preset "quad-tree" 9 2 0.0 0; Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } }
-          { Name = "image"; OutChannels = 3; Coordinates = coordinates "image"
+          { Name = "image"; OutChannels = 3; Coordinates = coordinates.Invoke "image"
             Model = { PeFrequencies = 13; HiddenWidths = [| 512; 384; 256; 256; 256; 256; 256 |]; Tile = [| 4; 4 |]
                       Layout = layout2 [| 4.0; 8.0; 32.0; 128.0; 512.0; 2048.0; 8192.0 |]
                       Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } }
-          { Name = "video"; OutChannels = 3; Coordinates = coordinates "video"
+          { Name = "video"; OutChannels = 3; Coordinates = coordinates.Invoke "video"
             Model = { PeFrequencies = 9; HiddenWidths = Array.create 5 256; Tile = [| 4; 4; 4 |]
                       Layout = [| 2.0; 8.0; 32.0; 128.0; 512.0 |] |> Array.map (fun s -> Layouts.scaled 3 s 0.0)
                       Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } } ]
@@ -117,7 +117,7 @@ module Bench =
         2.0 * float size ** 3.0 * float reps / clock.Elapsed.TotalSeconds / 1e9
 
     /// Runs every variant on one shape; the naive loop only when `naive` (it is slow at full size).
-    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (report: Row -> unit) =
+    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (report: Action<Row>) =
         let b = TorchBackend.create device false
         let rng = Random(0)
         let d = shape.Model.Tile.Length
@@ -145,5 +145,6 @@ module Bench =
                   yield measure "masked-loop" nearest (fun ps -> maskedForward b shape experts ps input) ]
         let dense = variants |> List.head |> fun (_, s, _) -> s
         for name, seconds, peak in variants do
-            report { Shape = shape.Name; Variant = name; Coordinates = n; MedianSeconds = seconds
-                     RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak }
+            report.Invoke
+                { Shape = shape.Name; Variant = name; Coordinates = n; MedianSeconds = seconds
+                  RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak }

@@ -31,9 +31,10 @@ public static class Program
         });
         try
         {
-            return await parser.ParseArguments<RunOptions, ListOptions>(args).MapResult(
+            return await parser.ParseArguments<RunOptions, ListOptions, BenchOptions>(args).MapResult(
                 (RunOptions o) => RunCommand.ExecuteAsync(o, Console.Out, Console.Error, cancel.Token),
                 (ListOptions o) => Task.FromResult(ListCommand.Execute(o, Console.Out)),
+                (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, Console.Out)),
                 errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : UsageError));
         }
         catch (ConfigException e)

@@ -1,0 +1,31 @@
+using CommandLine;
+
+namespace LoE.Host.Cli;
+
+[Verb("bench", HelpText = "Time a full training step of dense, LoE nearest, LoE N-linear and a naive masked loop, side by side.")]
+public sealed class BenchOptions
+{
+    [Option("quick", HelpText = "Tiny sizes and few steps: checks that the benchmark works (CI), measures nothing useful.")]
+    public bool Quick { get; set; }
+
+    [Option("full", HelpText = "The paper's coordinate counts (toy 512², image 262144, video 160000).")]
+    public bool Full { get; set; }
+
+    [Option("shape", HelpText = "Only these shapes: toy, image, video (default: all).")]
+    public IEnumerable<string> Shapes { get; set; } = [];
+
+    [Option("steps", HelpText = "Timed steps per variant (median reported).")]
+    public int? Steps { get; set; }
+
+    [Option("naive", Default = true, HelpText = "Also time the masked per-expert loop (slow).")]
+    public bool? Naive { get; set; }
+
+    [Option("device", Default = "cpu", HelpText = "Device of the torch backend (cpu, cuda).")]
+    public string Device { get; set; } = "cpu";
+
+    [Option("threads", HelpText = "CPU threads (default: all processors).")]
+    public int? Threads { get; set; }
+
+    [Option("out", HelpText = "Also write the table as Markdown to this file.")]
+    public string? Out { get; set; }
+}
