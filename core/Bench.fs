@@ -92,12 +92,7 @@ module Bench =
         let times =
             [| for i in 1 .. warmup + steps do
                 let clock = Stopwatch.StartNew()
-                let next, nextState =
-                    use _ = b.scope ()
-                    let _, grads = b.valueAndGrad loss ps
-                    let next, s = Optim.adamStep b adam 1e-3 state ps grads
-                    List.map b.keep next, { s with M = List.map b.keep s.M; V = List.map b.keep s.V }
-                ps @ state.M @ state.V |> List.iter b.free
+                let _, next, nextState = Fit.step b loss adam 1e-3 ps state
                 ps <- next
                 state <- nextState
                 if i > warmup then clock.Elapsed.TotalSeconds |]

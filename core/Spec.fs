@@ -54,3 +54,28 @@ type FitResult =
       History: Progress[]
       Reconstruction: Image
       ParameterCount: int64 }
+
+/// Everything training changes, as plain row-major arrays so any backend can resume from it: parameters and
+/// Adam's moments by name, and the metrics so far. Written every K iterations; a run resumed from it continues
+/// exactly as an uninterrupted run would (full-image training has no other state).
+type Checkpoint =
+    { /// Iterations completed.
+      Iteration: int
+      Names: string[]
+      Shapes: int[][]
+      Parameters: float[][]
+      AdamStep: int
+      AdamM: float[][]
+      AdamV: float[][]
+      History: Progress[]
+      /// Training seconds spent before this checkpoint.
+      Seconds: float }
+
+/// What the caller of a fit wants to hear and keep. Resume may be null (start afresh).
+type FitHooks =
+    { OnProgress: System.Action<Progress>
+      /// Iterations between checkpoints (0: none).
+      CheckpointEvery: int
+      OnCheckpoint: System.Action<Checkpoint>
+      Resume: Checkpoint
+      Cancel: System.Threading.CancellationToken }

@@ -1,0 +1,147 @@
+namespace LoE.Core.Reference
+
+open System
+open System.Runtime.CompilerServices
+open LoE.Core
+
+/// The ops of the core's tensor API on reference tensors, each with its vector-Jacobian product (VJP). The
+/// rules follow torch's derivative formulas, so both backends agree to rounding.
+module Ops =
+    /// The VJP result for one input: computed only when the input needs a gradient.
+    let inline private when' (need: bool) (grad: unit -> float[]) = if need then Some(grad ()) else None
+
+    let private negate (a: float[]) = Kernels.unary Negate a
+    let private elementwise op (a: float[]) (b: float[]) = fst (Kernels.arith op a [| a.Length |] b [| b.Length |])
+    let private unary (x: Tensor) (data: float[]) (vjp: float[] -> float[]) =
+        Tape.record [| x |] data x.Shape (fun g needs -> [| when' needs.[0] (fun () -> vjp g) |])
+
+    let tensor (data: float[]) (shape: int[]) : Tensor =
+        if data.Length <> Shape.size shape then
+            invalidArg "data" $"{data.Length} values do not fill a tensor of shape %A{shape}"
+        Tape.constant (Array.copy data) (Array.copy shape)
+
+    /// Element-wise a op b with NumPy broadcasting. Each operand's gradient is summed back over the axes it
+    /// was stretched along.
+    let arith (op: Arith) (a: Tensor) (b: Tensor) : Tensor =
+        let data, shape = Kernels.arith op a.Data a.Shape b.Data b.Shape
+        let vjp (g: float[]) (needs: bool[]) =
+            let onto (t: Tensor) (full: float[]) = Kernels.reduceTo full shape t.Shape
+            let by op' (t: Tensor) = fst (Kernels.arith op' g shape t.Data t.Shape)
+            let ga () =
+                match op with
+                | Add | Sub -> onto a g
+                | Mul -> onto a (by Mul b)
+                | Div -> onto a (by Div b)
+            let gb () =
+                match op with
+                | Add -> onto b g
+                | Sub -> onto b (negate g)
+                | Mul -> onto b (by Mul a)
+                | Div ->
+                    // torch's rule: -g a / b².
+                    let ga = by Mul a
+                    let bb, _ = Kernels.arith Mul b.Data b.Shape b.Data b.Shape
+                    onto b (negate (fst (Kernels.arith Div ga shape bb b.Shape)))
+            [| when' needs.[0] ga; when' needs.[1] gb |]
+        Tape.record [| a; b |] data shape vjp
+
+    let scale (s: float) (x: Tensor) = unary x (Kernels.unary (Scale s) x.Data) (Kernels.unary (Scale s))
+
+    let addScalar (s: float) (x: Tensor) = unary x (Kernels.unary (Shift s) x.Data) id
+
+    /// d sqrt(x) = g / (2 sqrt(x)), from the output as torch does.
+    let sqrt (x: Tensor) =
+        let y = Kernels.unary Sqrt x.Data
+        unary x y (fun g -> elementwise Div g (Kernels.unary (Scale 2.0) y))
+
+    let sin (x: Tensor) =
+        unary x (Kernels.unary Sin x.Data) (fun g -> elementwise Mul g (Kernels.unary Cos x.Data))
+
+    let cos (x: Tensor) =
+        unary x (Kernels.unary Cos x.Data) (fun g -> negate (elementwise Mul g (Kernels.unary Sin x.Data)))
+
+    let leakyRelu (slope: float) (x: Tensor) =
+        unary x (Kernels.unary (LeakyRelu slope) x.Data) (Kernels.leakyReluVjp slope x.Data)
+
+    let private identity (n: int) = Array.init n id
+
+    /// Plain product of rows [n; k] × [k; m] (the model's last, position-independent layer).
+    let matmul (a: Tensor) (b: Tensor) : Tensor =
+        if a.Shape.Length <> 2 || b.Shape.Length <> 2 || a.Shape.[1] <> b.Shape.[0] then
+            invalidArg "b" $"matmul needs [n; k] × [k; m], got %A{a.Shape} × %A{b.Shape}"
+        let n, k, m = a.Shape.[0], a.Shape.[1], b.Shape.[1]
+        let rows = identity n
+        let work = 2L * int64 n * int64 k * int64 m
+        let blocks = (n + 63) / 64
+        let product (x: float[]) (xCols: int) (y: float[]) (yCols: int) =
+            let out = Array.zeroCreate (n * yCols)
+            Kernels.forEach blocks work (fun t ->
+                Gemm.rowsTimes x xCols rows (t * 64) (min n (t * 64 + 64)) y 0 yCols ValueNone ValueNone out false)
+            out
+        let vjp (g: float[]) (needs: bool[]) =
+            let ga () = product g m (Kernels.transpose b.Data 1 k m) k
+            let gb () =
+                // aᵀ g, by bands of 4 rows of the result.
+                let out = Array.zeroCreate (k * m)
+                Kernels.forEach ((k + 3) / 4) work (fun t ->
+                    Gemm.transposedTimes a.Data k rows 0 n ValueNone g m out 0 (t * 4) (min k (t * 4 + 4)))
+                out
+            [| when' needs.[0] ga; when' needs.[1] gb |]
+        Tape.record [| a; b |] (product a.Data k b.Data m) [| n; m |] vjp
+
+    /// Concatenation along the last axis; the VJP hands each input its columns of g.
+    let concatLast (ts: Tensor list) : Tensor =
+        let ts = Array.ofList ts
+        if ts.Length = 0 then invalidArg "ts" "concatLast needs at least one tensor"
+        let lead = ts.[0].Shape.[.. ts.[0].Shape.Length - 2]
+        if ts |> Array.exists (fun t -> t.Shape.Length = 0 || t.Shape.[.. t.Shape.Length - 2] <> lead) then
+            invalidArg "ts" "concatLast needs tensors that differ only in their last axis"
+        let widths = ts |> Array.map (fun t -> Shape.inner t.Shape)
+        let total = Array.sum widths
+        let rows = Shape.size lead
+        let starts = Array.scan (+) 0 widths
+        let data = Array.zeroCreate (rows * total)
+        ts |> Array.iteri (fun i t ->
+            for r in 0 .. rows - 1 do
+                Array.blit t.Data (r * widths.[i]) data (r * total + starts.[i]) widths.[i])
+        let vjp (g: float[]) (needs: bool[]) =
+            Array.init ts.Length (fun i ->
+                when' needs.[i] (fun () ->
+                    let gi = Array.zeroCreate (rows * widths.[i])
+                    for r in 0 .. rows - 1 do
+                        Array.blit g (r * total + starts.[i]) gi (r * widths.[i]) widths.[i]
+                    gi))
+        Tape.record ts data (Array.append lead [| total |]) vjp
+
+    /// Sum of all elements as a scalar tensor; every element gets the output's gradient.
+    let sum (x: Tensor) : Tensor =
+        Tape.record [| x |] [| Kernels.sum x.Data |] [||] (fun g needs ->
+            [| when' needs.[0] (fun () -> Array.create x.Data.Length g.[0]) |])
+
+    /// The position-dependent linear layer; `plans` caches each routing's grouping.
+    let expertLinear (plans: ConditionalWeakTable<Routing, ExpertLinear.Plan>) (r: Routing) (w: Tensor) (b: Tensor) (x: Tensor) : Tensor =
+        if w.Shape.Length <> 3 || b.Shape.Length <> 2 || x.Shape.Length <> 2 || x.Shape.[0] <> r.Count
+           || w.Shape.[0] <> r.TileExperts || b.Shape.[0] <> r.TileExperts || x.Shape.[1] <> w.Shape.[1] || b.Shape.[1] <> w.Shape.[2] then
+            invalidArg "x" $"expertLinear needs W [E; in; out], b [E; out], x [n; in] with E = {r.TileExperts}, n = {r.Count}; got %A{w.Shape}, %A{b.Shape}, %A{x.Shape}"
+        let p = plans.GetValue(r, fun r -> ExpertLinear.plan r)
+        let experts, inW, outW = w.Shape.[0], w.Shape.[1], w.Shape.[2]
+        let y = ExpertLinear.forward p w.Data b.Data x.Data inW outW
+        let vjp (g: float[]) (needs: bool[]) =
+            [| when' needs.[0] (fun () -> ExpertLinear.gradWeights p experts x.Data g inW outW)
+               when' needs.[1] (fun () -> ExpertLinear.gradBias p experts g outW)
+               when' needs.[2] (fun () -> ExpertLinear.gradInput p experts w.Data g inW outW) |]
+        Tape.record [| w; b; x |] y [| r.Count; outW |] vjp
+
+    /// Value of f and its gradients with respect to args: f runs on fresh leaves of a new tape, then the tape
+    /// is walked back from f's scalar output.
+    let valueAndGrad (f: Tensor list -> Tensor) (args: Tensor list) : float * Tensor list =
+        let tape = Tape.create ()
+        let leaves = args |> List.map (Tape.leaf tape)
+        let y = f leaves
+        if y.Data.Length <> 1 then invalidArg "f" $"valueAndGrad needs a scalar output, got shape %A{y.Shape}"
+        let grads = Tape.backward y
+        let gradOf (l: Tensor) =
+            match l.Trace with
+            | Some tr when tr.Slot < grads.Length && grads.[tr.Slot].IsSome -> Tape.constant grads.[tr.Slot].Value l.Shape
+            | _ -> Tape.constant (Array.zeroCreate l.Data.Length) l.Shape
+        y.Data.[0], leaves |> List.map gradOf
