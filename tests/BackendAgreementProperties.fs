@@ -58,9 +58,12 @@ let private adamRun (b: Backend<'T>) shapes ps grads lr milestones beta2 =
     |> fst |> List.map b.toArray
 
 [<Property(MaxTest = 60)>]
-let ``Adam with a step-decay schedule makes identical parameter updates on torch and reference`` () =
+let ``Adam with a step-decay schedule makes the same parameter updates on torch and reference`` () =
+    // Equal to rounding, not bit for bit: torch's vectorised CPU kernels may fuse a multiply-add that .NET rounds
+    // twice, which shows up in the last bit for some inputs.
     forAll adamCase (fun (shapes, ps, grads, lr, milestones, beta2) ->
-        adamRun torch shapes ps grads lr milestones beta2 = adamRun reference shapes ps grads lr milestones beta2)
+        List.forall2 (Array.forall2 (fun t r -> abs (t - r) <= 1e-13 * (1.0 + abs t)))
+            (adamRun torch shapes ps grads lr milestones beta2) (adamRun reference shapes ps grads lr milestones beta2))
 
 /// A tiny image and network to fit for a few steps.
 let private fitCase = gen {
