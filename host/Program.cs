@@ -23,6 +23,14 @@ public static class Program
             cancel.Cancel();
         };
 
+        // SIGTERM (kill, Slurm at its time limit) stops like Ctrl-C: the run keeps its last checkpoint and metrics.
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            Console.Error.WriteLine("\nSIGTERM: stopping after writing what exists...");
+            cancel.Cancel();
+        });
+
         using var parser = new Parser(s =>
         {
             s.AllowMultiInstance = true;
@@ -31,9 +39,11 @@ public static class Program
         });
         try
         {
-            return await parser.ParseArguments<RunOptions, ListOptions, BenchOptions>(args).MapResult(
+            return await parser.ParseArguments<RunOptions, ListOptions, ReportOptions, LayoutsOptions, BenchOptions>(args).MapResult(
                 (RunOptions o) => RunCommand.ExecuteAsync(o, Console.Out, Console.Error, cancel.Token),
                 (ListOptions o) => Task.FromResult(ListCommand.Execute(o, Console.Out)),
+                (ReportOptions o) => ReportCommand.ExecuteAsync(o, Console.Out),
+                (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, Console.Out),
                 (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, Console.Out)),
                 errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : UsageError));
         }
@@ -41,6 +51,11 @@ public static class Program
         {
             Console.Error.WriteLine(e.Message);
             return UsageError;
+        }
+        catch (LoE.Host.Running.Slurm.SlurmException e)
+        {
+            Console.Error.WriteLine($"loe: {e.Message}");
+            return 1;
         }
         catch (OperationCanceledException)
         {

@@ -3,7 +3,7 @@ using LoE.Host.Output;
 
 namespace LoE.Host.Cli;
 
-/// <summary><c>loe list FILE</c>: each experiment and its expanded runs (run id, swept values, seed).</summary>
+/// <summary><c>loe list FILE</c>: each experiment and its expanded runs (run id, swept values, seed, state in the output folder).</summary>
 public static class ListCommand
 {
     public static int Execute(ListOptions options, TextWriter output)
@@ -24,8 +24,9 @@ public static class ListCommand
             var rows = runs.Select(r => (IReadOnlyList<string>)[
                 r.Id,
                 .. keys.Select(k => r.Swept.FirstOrDefault(s => s.Key == k)?.Text ?? ""),
-                r.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ToList();
-            output.Write(new TextTable(["run", .. keys, "seed"], rows).ToPlain("  "));
+                r.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                RunFolder.For(options.Out, r).State(r.Config.Hash).ToString().ToLowerInvariant()]).ToList();
+            output.Write(new TextTable(["run", .. keys, "seed", "state"], rows).ToPlain("  "));
             output.WriteLine();
         }
         return 0;

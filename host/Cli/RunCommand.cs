@@ -2,10 +2,11 @@ using LoE.Core;
 using LoE.Host.Config;
 using LoE.Host.Output;
 using LoE.Host.Running;
+using LoE.Host.Running.Slurm;
 
 namespace LoE.Host.Cli;
 
-/// <summary><c>loe run FILE --experiment NAME</c>: check everything, then run, then summarise.</summary>
+/// <summary><c>loe run FILE --experiment NAME</c>: check everything, then run here (or hand the runs to Slurm), then summarise.</summary>
 public static class RunCommand
 {
     public const int Cancelled = 130;
@@ -14,36 +15,87 @@ public static class RunCommand
     {
         var threads = options.Threads ?? Environment.ProcessorCount;
         if (threads < 1) throw new ConfigException(Origin.CommandLine("--threads"), null, $"must be at least 1, got {threads}");
-        var backend = new BackendSpec(options.Backend, options.Device, false, threads);
+        var devices = (options.Devices ?? options.Device).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (devices.Length == 0) throw new ConfigException(Origin.CommandLine("--devices"), null, "expected a comma-separated list such as cuda:0,cuda:1");
+        var jobs = options.Jobs ?? (options.Devices is null ? 1 : devices.Length);
+        if (jobs < 1) throw new ConfigException(Origin.CommandLine("--jobs"), null, $"must be at least 1, got {jobs}");
+        if (options.Executor is not ("local" or "slurm"))
+            throw new ConfigException(Origin.CommandLine("--executor"), null, $"unknown executor '{options.Executor}'{Suggest.Hint(options.Executor, ["local", "slurm"])}; expected local or slurm");
+        if (options.SlurmCpus < 1) throw new ConfigException(Origin.CommandLine("--slurm-cpus"), null, $"must be at least 1, got {options.SlurmCpus}");
 
         var file = ExperimentFile.Load(options.File);
         var experiment = file.Find(options.Experiment);
-        var runs = Sweep.Expand(file, experiment, Override.Parse(options.Set));
-        var prepared = Preparation.Prepare(runs);
+        var overrides = Override.Parse(options.Set);
+        var all = Sweep.Expand(file, experiment, overrides);
+        var indexed = all.Select((run, index) => (Run: run, Index: index)).ToList();
+        if (options.RunId is { } wanted)
+        {
+            indexed = indexed.Where(r => r.Run.Id == wanted).ToList();
+            if (indexed.Count == 0)
+            {
+                // An id whose values match but whose hash does not: the configuration changed since the id was listed.
+                static string WithoutHash(string id) => id.Contains('-') ? id[..id.LastIndexOf('-')] : id;
+                var sameValues = all.FirstOrDefault(r => WithoutHash(r.Id) == WithoutHash(wanted));
+                var hint = sameValues is not null
+                    ? $" (its configuration changed since? the run with the same values is now '{sameValues.Id}')"
+                    : Suggest.Hint(wanted, all.Select(r => r.Id));
+                throw new ConfigException(Origin.CommandLine("--run-id"), null,
+                    $"experiment '{experiment.Name}' has no run '{wanted}'{hint}; `loe list {options.File} -e {experiment.Name}` shows its runs");
+            }
+        }
+        // Every image is loaded and every model built before the first run starts: bad input stops nothing half-way.
+        var prepared = Preparation.Prepare(indexed.Select(r => r.Run).ToList());
+        var experimentFolder = Path.Combine(options.Out, experiment.Name);
 
-        output.WriteLine($"{experiment.Name}: {runs.Count} run{(runs.Count == 1 ? "" : "s")} on {backend.Name}/{backend.Device} " +
-                         $"({threads} thread{(threads == 1 ? "" : "s")}), writing to {Path.Combine(options.Out, experiment.Name)}");
-        var runner = new ExperimentRunner(backend, options.Out, output, error);
-        var outcomes = await runner.RunAsync(experiment, prepared, cancel);
+        if (options.Executor == "slurm")
+        {
+            string[] runArgs =
+            [
+                Shell.Quote(Path.GetFullPath(options.File)), "--experiment", Shell.Quote(experiment.Name),
+                "--out", Shell.Quote(Path.GetFullPath(options.Out)), "--backend", Shell.Quote(options.Backend),
+                "--device", Shell.Quote(options.Device), .. options.Set.SelectMany(s => new[] { "--set", Shell.Quote(s) }),
+            ];
+            await SlurmExecutor.SubmitAsync(experiment.Name, experimentFolder, indexed.Select(r => r.Run.Id).ToList(), runArgs,
+                new SlurmOptions(options.SlurmPartition, options.SlurmTime, options.SlurmCpus), options.DryRun, output);
+            return 0;
+        }
 
-        var table = Summary.Table(experiment, outcomes, forCsv: false);
-        if (table.Rows.Count > 0)
+        var states = indexed.Select(r => RunFolder.For(options.Out, r.Run).State(r.Run.Config.Hash)).ToList();
+        var executor = new LocalExecutor(options.Backend, devices, jobs, threads);
+        output.WriteLine($"{experiment.Name}: {indexed.Count} run{(indexed.Count == 1 ? "" : "s")} on {options.Backend}/{string.Join(",", devices)}, " +
+                         $"{jobs} at a time with {executor.BackendFor(0).Threads} thread{(executor.BackendFor(0).Threads == 1 ? "" : "s")} each, writing to {experimentFolder}" +
+                         Counted(states, RunState.Done, "already done (skipped)") + Counted(states, RunState.Partial, "continuing from a checkpoint"));
+
+        var monitor = Terminal.IsInteractive(output)
+            ? (IRunMonitor)new LiveMonitor(Spectre.Console.AnsiConsole.Console, indexed.Count)
+            : new PlainMonitor(output, error);
+        var runner = new RunExecutor(experiment, options.Out, monitor);
+        var jobsToRun = indexed.Select((r, i) => (prepared[i], r.Index)).ToList();
+        var outcomes = await monitor.ShowAsync(() => executor.RunAsync(jobsToRun, runner, cancel));
+
+        if (await Summary.WriteAsync(experimentFolder) is { } table)
         {
             output.WriteLine();
-            output.Write(table.ToMarkdown());
+            output.Write(table);
         }
         var failed = outcomes.Count(o => o.Status == RunStatus.Failed);
-        var notRun = runs.Count - outcomes.Count;
         if (cancel.IsCancellationRequested || outcomes.Any(o => o.Status == RunStatus.Cancelled))
         {
-            error.WriteLine($"cancelled: {outcomes.Count(o => o.Status == RunStatus.Done)} of {runs.Count} runs finished");
+            error.WriteLine($"cancelled: {outcomes.Count(o => o.Status is RunStatus.Done or RunStatus.Skipped)} of {indexed.Count} runs finished; " +
+                            "run the same command again to continue from the last checkpoints");
             return Cancelled;
         }
         if (failed > 0)
         {
-            error.WriteLine($"{failed} of {runs.Count} runs failed");
+            error.WriteLine($"{failed} of {indexed.Count} runs failed (see failed.json in their folders)");
             return 1;
         }
-        return notRun > 0 ? 1 : 0;
+        return 0;
+    }
+
+    private static string Counted(IReadOnlyList<RunState> states, RunState state, string what)
+    {
+        var n = states.Count(s => s == state);
+        return n == 0 ? "" : $"; {n} {what}";
     }
 }

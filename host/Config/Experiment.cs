@@ -14,5 +14,5 @@ public sealed record Experiment(
     IReadOnlyDictionary<string, double> PaperPsnrDb)
 {
     /// <summary>Reserved experiment-level keys; everything else is configuration.</summary>
-    public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string> { "sweep", "seeds", "paper", "description" };
+    public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string> { "sweep", "seeds", "paper", "description", ExperimentFile.ExtendsKey };
 }

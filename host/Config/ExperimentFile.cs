@@ -36,7 +36,11 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
             throw new ConfigException(Origin.InFile(source, node.Start), "experiments",
                 $"expected a mapping of experiment names to experiments, got {YamlText.Describe(node)}");
 
-        var list = experiments.Children.Select(e => ReadExperiment(e.Key, e.Value, source)).ToList();
+        var bodies = experiments.Children.ToDictionary(e => YamlText.ScalarValue(e.Key) ?? "", e => (Key: e.Key, Body: e.Value));
+        var read = new Dictionary<string, Experiment>();
+        var list = experiments.Children
+            .Select(e => ReadExperiment(YamlText.ScalarValue(e.Key) ?? "", bodies, read, [], source))
+            .ToList();
         return new ExperimentFile(source, directory, list);
     }
 
@@ -48,25 +52,66 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         ?? throw new ConfigException(Origin.CommandLine(Path), null,
             $"unknown experiment '{name}'{Suggest.Hint(name, Names)}; the file declares {string.Join(", ", Names)}");
 
-    private static Experiment ReadExperiment(YamlNode keyNode, YamlNode body, string source)
+    /// <summary>
+    /// Reads one experiment, first reading the one it <c>extends</c> (in any order in the file): the parent's
+    /// configuration, sweep, seeds, description and paper numbers are the starting point, and every key the
+    /// experiment writes itself wins (configuration keys one by one, like a merge key; sweep and seeds whole).
+    /// </summary>
+    private static Experiment ReadExperiment(
+        string name, IReadOnlyDictionary<string, (YamlNode Key, YamlNode Body)> bodies, Dictionary<string, Experiment> read,
+        IReadOnlyList<string> chain, string source)
     {
+        if (read.TryGetValue(name, out var done)) return done;
+        var (keyNode, body) = bodies[name];
         var origin = Origin.InFile(source, keyNode.Start);
-        var name = YamlText.ScalarValue(keyNode) ?? "";
         if (!ValidName().IsMatch(name))
             throw new ConfigException(origin, "experiments", $"experiment names may use letters, digits, '.', '_' and '-' (they name folders), got \"{name}\"");
         var key = $"experiments.{name}";
         if (body is not YamlMappingNode map)
             throw new ConfigException(Origin.InFile(source, body.Start), key, $"expected a mapping (data, model, train, sweep, seeds), got {YamlText.Describe(body)}");
 
+        Experiment? parent = null;
+        if (Lookup(map, ExtendsKey) is { } extendsNode)
+        {
+            var extendsValue = ConfigValue.InFile(extendsNode, source);
+            var parentName = ValueReader.Scalar($"{key}.{ExtendsKey}", extendsValue, "the name of another experiment");
+            if (!bodies.ContainsKey(parentName))
+                throw ValueReader.Error($"{key}.{ExtendsKey}", extendsValue,
+                    $"unknown experiment '{parentName}'{Suggest.Hint(parentName, bodies.Keys.Where(n => n != name))}; the file declares {string.Join(", ", bodies.Keys)}");
+            if (parentName == name || chain.Contains(parentName))
+                throw ValueReader.Error($"{key}.{ExtendsKey}", extendsValue,
+                    $"experiments extend each other in a circle: {string.Join(" -> ", chain.SkipWhile(c => c != parentName).Append(name).Append(parentName))}");
+            parent = ReadExperiment(parentName, bodies, read, [.. chain, name], source);
+        }
+
         var config = new OrderedDictionary<string, ConfigValue>();
+        if (parent is not null)
+            foreach (var (k, v) in parent.Base) config[k] = v;
         Flattener.Flatten(map, "", source, config, skipTopLevel: Experiment.ReservedKeys);
 
-        var description = Lookup(map, "description") is { } d ? ValueReader.Text($"{key}.description", ConfigValue.InFile(d, source)) : null;
-        var sweep = ReadSweep(Lookup(map, "sweep"), source, key);
-        var seeds = ReadSeeds(Lookup(map, "seeds") is { } s ? ConfigValue.InFile(s, source) : null, $"{key}.seeds");
-        var paper = ReadPaper(Lookup(map, "paper"), sweep, source, key);
-        return new Experiment(name, description, origin, config, sweep, seeds, paper);
+        var description = Lookup(map, "description") is { } d ? ValueReader.Text($"{key}.description", ConfigValue.InFile(d, source)) : parent?.Description;
+        var sweepNode = Lookup(map, "sweep");
+        var sweep = sweepNode is null && parent is not null ? parent.Sweep : ReadSweep(sweepNode, source, key);
+        var seedsNode = Lookup(map, "seeds");
+        var seeds = seedsNode is null && parent is not null ? parent.Seeds : ReadSeeds(seedsNode is null ? null : ConfigValue.InFile(seedsNode, source), $"{key}.seeds");
+        var paperNode = Lookup(map, "paper");
+        var paper = paperNode is null && parent is not null ? InheritPaper(parent, sweep) : ReadPaper(paperNode, sweep, source, key);
+        var experiment = new Experiment(name, description, origin, config, sweep, seeds, paper);
+        read[name] = experiment;
+        return experiment;
     }
+
+    /// <summary>The parent's paper numbers that still name a value of the (possibly narrower) sweep over the same key.</summary>
+    private static IReadOnlyDictionary<string, double> InheritPaper(Experiment parent, IReadOnlyList<SweepAxis> sweep)
+    {
+        if (parent.PaperPsnrDb.Count == 0 || sweep.Count != 1 || parent.Sweep.Count != 1 || parent.Sweep[0].Key != sweep[0].Key)
+            return new Dictionary<string, double>();
+        var written = sweep[0].Values.Select(v => YamlText.ScalarValue(v.Node) ?? YamlText.Flow(v.Node)).ToHashSet();
+        return parent.PaperPsnrDb.Where(p => written.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+    }
+
+    /// <summary><c>extends: other-experiment</c> starts an experiment from another one.</summary>
+    public const string ExtendsKey = "extends";
 
     private static IReadOnlyList<SweepAxis> ReadSweep(YamlNode? node, string source, string key)
     {

@@ -7,10 +7,12 @@ namespace LoE.Host.Config;
 /// <param name="Default">Used when the key is absent; null means the key is required (unless <paramref name="Optional"/>).</param>
 /// <param name="Optional">Absent is fine and leaves the key out.</param>
 /// <param name="AppliesWhen">The key only means something under this condition (else it is ignored).</param>
+/// <param name="InHash">False for keys that cannot change a run's results (checkpoint frequency): left out of the run id.</param>
 public sealed record KeySpec(
     string Key,
     string Help,
     Func<ConfigValue, ResolveContext, object> Read,
     object? Default = null,
     bool Optional = false,
-    Func<ResolveContext, bool>? AppliesWhen = null);
+    Func<ResolveContext, bool>? AppliesWhen = null,
+    bool InHash = true);

@@ -14,8 +14,11 @@ public sealed record ResolvedConfig(IReadOnlyList<ResolvedValue> Values, string 
     public ResolvedValue Find(string key) =>
         Values.FirstOrDefault(v => v.Key == key) ?? throw new KeyNotFoundException($"no configuration key '{key}'");
 
-    /// <summary>One <c>key: value</c> line per key, canonical spellings: what the run id hash is taken over.</summary>
-    public string CanonicalText => string.Concat(Values.Select(v => $"{v.Key}: {v.Text}\n"));
+    /// <summary>
+    /// One <c>key: value</c> line per key that can change results, canonical spellings: what the run id hash is
+    /// taken over (so checkpointing more often does not start a run afresh).
+    /// </summary>
+    public string CanonicalText => string.Concat(Values.Where(v => !Schema.UnhashedKeys.Contains(v.Key)).Select(v => $"{v.Key}: {v.Text}\n"));
 
     /// <summary>First 8 hex digits of SHA-256 over <see cref="CanonicalText"/>.</summary>
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)))[..8];

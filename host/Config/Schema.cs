@@ -51,9 +51,15 @@ public static class Schema
         new("train.beta2", "Adam β2", (v, _) => Number("train.beta2", v, atLeast: 0, below: 1), Default: 0.999),
         new("train.epsilon", "Adam ε", (v, _) => Number("train.epsilon", v, above: 0), Default: 1e-8),
         new("train.log_every", "record metrics every this many iterations", (v, _) => Int("train.log_every", v, min: 1), Default: 100),
+        // Where a run saves its state changes nothing it computes, so it stays out of the run id.
+        new("train.checkpoint_every", "write checkpoint.bin every this many iterations (0: never)",
+            (v, _) => Int("train.checkpoint_every", v, min: 0), Default: 500, InHash: false),
     ];
 
     public static IReadOnlyList<string> KeyNames { get; } = Keys.Select(k => k.Key).ToList();
+
+    /// <summary>Keys that do not change a run's results (and so neither its id nor its hash).</summary>
+    public static IReadOnlySet<string> UnhashedKeys { get; } = Keys.Where(k => !k.InHash).Select(k => k.Key).ToHashSet();
 
     private static readonly HashSet<string> Groups = Keys.Select(k => k.Key[..k.Key.IndexOf('.')]).ToHashSet();
 

@@ -10,13 +10,50 @@ namespace LoE.Host.Output;
 /// <summary>The files of one run in <c>OUT/EXPERIMENT/RUNID/</c>; each written atomically.</summary>
 public sealed record RunFolder(string Path)
 {
+    public const string ConfigFile = "config.yaml";
+    public const string MetricsFile = "metrics.csv";
+    public const string FinalFile = "final.json";
+    public const string FailedFile = "failed.json";
+
     public static RunFolder For(string outDir, RunPlan run) => new(System.IO.Path.Combine(outDir, run.Experiment, run.Id));
 
-    public Task WriteConfigAsync(RunPlan run, BackendSpec backend)
+    public string CheckpointPath => File(CheckpointFile.FileName);
+
+    /// <summary>TensorBoard event files (<c>tensorboard --logdir OUT</c> finds them).</summary>
+    public string TensorBoardPath => File("tb");
+
+    /// <summary>
+    /// Where this run stands. Done needs final.json written for the same configuration hash (a folder reused by
+    /// a different configuration, which the hash in the id makes unlikely, counts as new).
+    /// </summary>
+    public RunState State(string configHash)
     {
-        var header = $"# loe run {run.Experiment}/{run.Id}\n" +
-                     $"# backend: {backend.Name} {backend.Device}, {(backend.Float64 ? "float64" : "float32")}, {backend.Threads} threads (not part of the run id)\n";
-        return AtomicFile.WriteTextAsync(File("config.yaml"), header + run.Config.ToYaml());
+        var final = File(FinalFile);
+        if (System.IO.File.Exists(final) && FinalHash(final) is var h && (h is null || h == configHash)) return RunState.Done;
+        if (System.IO.File.Exists(File(FailedFile))) return RunState.Failed;
+        if (System.IO.File.Exists(CheckpointPath)) return RunState.Partial;
+        return RunState.New;
+    }
+
+    /// <summary>config.yaml: a <c>run:</c> block (experiment, id, seed, swept values, paper number) that lets
+    /// <c>loe report</c> rebuild summaries without the experiments file, then the resolved configuration.</summary>
+    /// <param name="index">The run's place in the expanded sweep, so that summaries list runs in the declared order.</param>
+    public Task WriteConfigAsync(RunPlan run, int index, Experiment experiment, BackendSpec backend)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"# loe run {run.Experiment}/{run.Id}\n");
+        sb.Append($"# backend: {backend.Name} {backend.Device}, {(backend.Float64 ? "float64" : "float32")}, {backend.Threads} threads (not part of the run id)\n");
+        sb.Append("run:\n");
+        sb.Append($"  experiment: {Canonical.String(run.Experiment)}\n");
+        sb.Append($"  id: {Canonical.String(run.Id)}\n");
+        sb.Append($"  hash: {Canonical.String(run.Config.Hash)}\n");
+        sb.Append($"  seed: {run.Seed.ToString(CultureInfo.InvariantCulture)}\n");
+        sb.Append($"  index: {index.ToString(CultureInfo.InvariantCulture)}\n");
+        sb.Append("  swept: {").Append(string.Join(", ", run.Swept.Select(s => $"{s.Key}: {s.Text}"))).Append("}\n");
+        if (run.PaperPsnrDb(experiment) is { } paper) sb.Append($"  paper_psnr_db: {Canonical.Number(paper)}\n");
+        if (experiment.Description is { } d) sb.Append($"  description: {Canonical.String(d)}\n");
+        sb.Append(run.Config.ToYaml());
+        return AtomicFile.WriteTextAsync(File(ConfigFile), sb.ToString());
     }
 
     public Task WriteMetricsAsync(IEnumerable<Progress> history)
@@ -24,32 +61,68 @@ public sealed record RunFolder(string Path)
         var sb = new StringBuilder("iteration,loss,psnr_db,lr,seconds\n");
         foreach (var p in history)
             sb.Append(Invariant($"{p.Iteration},{R(p.Loss)},{R(p.PsnrDb)},{R(p.LearningRate)},{R(p.Seconds)}\n"));
-        return AtomicFile.WriteTextAsync(File("metrics.csv"), sb.ToString());
+        return AtomicFile.WriteTextAsync(File(MetricsFile), sb.ToString());
     }
 
-    public Task WriteFinalAsync(RunPlan run, FitResult result)
+    public Task WriteFinalAsync(RunPlan run, FitResult result) => WriteJsonAsync(FinalFile, json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("experiment", run.Experiment);
-            json.WriteString("run", run.Id);
-            json.WriteNumber("seed", run.Seed);
-            Number(json, "psnr_db", result.PsnrDb);
-            Number(json, "loss", result.FinalLoss);
-            json.WriteNumber("iterations", result.Iterations);
-            Number(json, "train_seconds", result.TrainSeconds);
-            json.WriteNumber("parameters", result.ParameterCount);
-            json.WriteEndObject();
-        }
-        return AtomicFile.WriteBytesAsync(File("final.json"), [.. buffer.ToArray(), (byte)'\n']);
+        json.WriteString("experiment", run.Experiment);
+        json.WriteString("run", run.Id);
+        json.WriteString("config_hash", run.Config.Hash);
+        json.WriteNumber("seed", run.Seed);
+        Number(json, "psnr_db", result.PsnrDb);
+        Number(json, "loss", result.FinalLoss);
+        json.WriteNumber("iterations", result.Iterations);
+        Number(json, "train_seconds", result.TrainSeconds);
+        json.WriteNumber("parameters", result.ParameterCount);
+    });
+
+    /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>
+    public Task WriteFailedAsync(RunPlan run, string message, int? iteration) => WriteJsonAsync(FailedFile, json =>
+    {
+        json.WriteString("experiment", run.Experiment);
+        json.WriteString("run", run.Id);
+        json.WriteString("config_hash", run.Config.Hash);
+        json.WriteNumber("seed", run.Seed);
+        json.WriteString("error", message);
+        if (iteration is { } i) json.WriteNumber("iteration", i);
+    });
+
+    /// <summary>A failure from an earlier attempt no longer holds once the run is tried again.</summary>
+    public void ClearFailed()
+    {
+        if (System.IO.File.Exists(File(FailedFile))) System.IO.File.Delete(File(FailedFile));
     }
 
     public Task WriteReconstructionAsync(Image image) =>
         AtomicFile.WriteBytesAsync(File("reconstruction.png"), ImageFile.EncodePng(image));
 
-    private string File(string name) => System.IO.Path.Combine(Path, name);
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    private Task WriteJsonAsync(string name, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        return AtomicFile.WriteBytesAsync(File(name), [.. buffer.ToArray(), (byte)'\n']);
+    }
+
+    private static string? FinalHash(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path));
+            return doc.RootElement.TryGetProperty("config_hash", out var h) ? h.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return "unreadable";
+        }
+    }
 
     // JSON has no NaN or infinity; a diverged run reports null.
     private static void Number(Utf8JsonWriter json, string name, double value)

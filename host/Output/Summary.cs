@@ -1,50 +1,99 @@
 using System.Globalization;
-using LoE.Host.Config;
 
 namespace LoE.Host.Output;
 
-/// <summary>The per-experiment results table (like the paper's Table 5): summary.csv, summary.md and the console.</summary>
+/// <summary>
+/// The per-experiment results (like the paper's Table 5): summary.csv, summary.md and psnr.png, always rebuilt
+/// from every run folder of the experiment, so that they cover all runs ever written there.
+/// </summary>
 public static class Summary
 {
-    /// <summary>One row per finished run: run, each swept key, seed, psnr_db, [paper_psnr_db], iterations, train_seconds, parameters.</summary>
-    public static TextTable Table(Experiment experiment, IEnumerable<RunOutcome> outcomes, bool forCsv)
+    /// <summary>Rebuilds the summary files of the experiment in <paramref name="experimentFolder"/>; returns its Markdown table (null when it has no runs).</summary>
+    public static async Task<string?> WriteAsync(string experimentFolder)
     {
-        var done = outcomes.Where(o => o is { Status: RunStatus.Done, Result: not null }).ToList();
-        var sweptKeys = done.SelectMany(o => o.Plan.Swept.Select(s => s.Key)).Distinct().ToList();
-        var withPaper = experiment.PaperPsnrDb.Count > 0;
+        var runs = RunRecord.LoadAll(experimentFolder);
+        if (runs.Count == 0) return null;
+        var name = runs[0].Experiment;
+        var (keys, combinations) = Combination.Group(runs);
+        await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.csv"), CsvTable(keys, combinations).ToCsv());
+        var table = MarkdownTable(keys, combinations).ToMarkdown();
+        var md = $"# {name}\n\n" +
+                 (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
+                 "PSNR in dB: mean ± standard deviation over seeds (finished runs only).\n\n" +
+                 table + Failures(runs);
+        await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.md"), md);
+        if (combinations.Any(c => c.Runs.Any(r => r.History.Count > 0)))
+            await PsnrPlot.WriteAsync(Path.Combine(experimentFolder, "psnr.png"), name, keys, combinations);
+        return table;
+    }
 
-        var headers = new List<string> { "run" };
-        headers.AddRange(sweptKeys);
-        headers.AddRange(["seed", "psnr_db"]);
-        if (withPaper) headers.Add("paper_psnr_db");
-        headers.AddRange(["iterations", "train_seconds", "parameters"]);
-
-        var rows = done.Select(o =>
+    /// <summary>
+    /// One row per combination: its summary keys, its runs and seeds (';'-separated), counts, PSNR mean and
+    /// standard deviation, the paper's number, iterations, mean training time, parameters and status.
+    /// </summary>
+    public static TextTable CsvTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
+    {
+        var headers = new List<string>(keys)
         {
-            var r = o.Result!;
-            var row = new List<string> { o.Plan.Id };
-            row.AddRange(sweptKeys.Select(k => o.Plan.Swept.FirstOrDefault(s => s.Key == k)?.Text.Trim('"') ?? ""));
-            row.Add(o.Plan.Seed.ToString(CultureInfo.InvariantCulture));
-            row.Add(Format(r.PsnrDb, forCsv ? "0.####" : "0.00"));
-            if (withPaper) row.Add(o.Plan.PaperPsnrDb(experiment) is { } p ? Format(p, "0.00") : "");
-            row.Add(r.Iterations.ToString(CultureInfo.InvariantCulture));
-            row.Add(Format(r.TrainSeconds, forCsv ? "0.###" : "0.0"));
-            row.Add(r.ParameterCount.ToString(CultureInfo.InvariantCulture));
+            "run", "seed", "runs", "done", "failed", "psnr_db", "psnr_db_std", "paper_psnr_db",
+            "iterations", "train_seconds", "parameters", "status",
+        };
+        var rows = combinations.Select(c => (IReadOnlyList<string>)
+        [
+            .. c.Values,
+            string.Join(";", c.Runs.Select(r => r.Id)),
+            string.Join(";", c.Runs.Select(r => r.Seed.ToString(CultureInfo.InvariantCulture))),
+            Int(c.Runs.Count), Int(c.Done.Count), Int(c.Failed.Count),
+            Format(c.MeanPsnr, "0.####"), Format(c.StdPsnr, "0.####"),
+            c.PaperPsnrDb is { } p ? Format(p, "0.##") : "",
+            Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.###"),
+            c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
+            c.Status,
+        ]).ToList();
+        return new TextTable(headers, rows);
+    }
+
+    /// <summary>The readable table: PSNR as "mean ± std", the paper's column only when some combination has a number.</summary>
+    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
+    {
+        var withPaper = combinations.Any(c => c.PaperPsnrDb is not null);
+        var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", "PSNR (dB)" };
+        if (withPaper) headers.Add("paper (dB)");
+        headers.AddRange(["iterations", "train (s)", "parameters", "status"]);
+        var rows = combinations.Select(c =>
+        {
+            var row = new List<string>(keys.Count > 0 ? c.Values : ["base"])
+            {
+                string.Join(" ", c.Runs.Select(r => r.Seed.ToString(CultureInfo.InvariantCulture))),
+                c.Psnr.Count == 0 ? "" : c.Psnr.Count == 1 ? Format(c.MeanPsnr, "0.00") : $"{Format(c.MeanPsnr, "0.00")} ± {Format(c.StdPsnr, "0.00")}",
+            };
+            if (withPaper) row.Add(c.PaperPsnrDb is { } p ? Format(p, "0.00") : "");
+            row.AddRange([
+                Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.0"),
+                c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "", c.Status]);
             return (IReadOnlyList<string>)row;
         }).ToList();
         return new TextTable(headers, rows);
     }
 
-    public static async Task WriteAsync(string outDir, Experiment experiment, IReadOnlyList<RunOutcome> outcomes)
+    private static string Failures(IReadOnlyList<RunRecord> runs)
     {
-        var folder = Path.Combine(outDir, experiment.Name);
-        await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.csv"), Table(experiment, outcomes, forCsv: true).ToCsv());
-        var md = $"# {experiment.Name}\n\n" +
-                 (experiment.Description is { } d ? d + "\n\n" : "") +
-                 Table(experiment, outcomes, forCsv: false).ToMarkdown();
-        await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.md"), md);
+        var failed = runs.Where(r => r.State == RunState.Failed).ToList();
+        return failed.Count == 0 ? "" :
+            "\n## Failed runs\n\n" + string.Concat(failed.Select(r => $"- `{r.Id}`: {r.Error}\n"));
     }
 
+    private static string Iterations(Combination c) =>
+        c.Runs[0].Config.TryGetValue("train.iterations", out var it) ? it : "";
+
+    private static double Mean(IEnumerable<double> xs)
+    {
+        var list = xs.Where(double.IsFinite).ToList();
+        return list.Count > 0 ? list.Average() : double.NaN;
+    }
+
+    private static string Int(int x) => x.ToString(CultureInfo.InvariantCulture);
+
     private static string Format(double x, string format) =>
-        double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "nan";
+        double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "";
 }

@@ -1,0 +1,64 @@
+using LoE.Core;
+using ScottPlot;
+
+namespace LoE.Host.Output;
+
+/// <summary>psnr.png: PSNR against iteration, one line per combination (mean over seeds, a band of ± one
+/// standard deviation when there are several), like Figure 8 of the paper.</summary>
+public static class PsnrPlot
+{
+    public static Task WriteAsync(string path, string experiment, IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var i = 0; i < combinations.Count; i++)
+        {
+            var c = combinations[i];
+            var (xs, mean, std) = Curve(c.Runs.Select(r => r.History).Where(h => h.Count > 0).ToList());
+            if (xs.Length == 0) continue;
+            var color = palette.GetColor(i);
+            if (std.Any(s => s > 0))
+            {
+                var band = plot.Add.FillY(xs, mean.Zip(std, (m, s) => m - s).ToArray(), mean.Zip(std, (m, s) => m + s).ToArray());
+                band.FillColor = color.WithAlpha(0.18);
+                band.LineWidth = 0;
+            }
+            var line = plot.Add.ScatterLine(xs, mean, color);
+            line.LineWidth = 2;
+            var failed = c.Failed.Count > 0 ? " (failed)" : "";
+            line.LegendText = c.Label(keys) + failed;
+        }
+        // The serif fallback ScottPlot picks when its default font is missing looks out of place next to the tables.
+        plot.Font.Set("DejaVu Sans");
+        plot.Title(keys.Count > 0 ? $"{experiment}: PSNR during training, by {string.Join(", ", keys)}" : $"{experiment}: PSNR during training");
+        plot.XLabel("iteration");
+        plot.YLabel("PSNR (dB)");
+        plot.Axes.Margins(horizontal: 0.02, vertical: 0.08);
+        // Outside the data area: the curves of a sweep fill the whole plot.
+        plot.ShowLegend(Edge.Right);
+        plot.Legend.FontSize = 13;
+        var png = plot.GetImage(1000, 560).GetImageBytes(ImageFormat.Png, 100);
+        return AtomicFile.WriteBytesAsync(path, png);
+    }
+
+    /// <summary>Mean and standard deviation over seeds at each iteration that every seed logged (unfinished seeds shorten the curve).</summary>
+    private static (double[] Xs, double[] Mean, double[] Std) Curve(IReadOnlyList<IReadOnlyList<Progress>> histories)
+    {
+        if (histories.Count == 0) return ([], [], []);
+        var byIteration = histories
+            .SelectMany(h => h.Where(p => double.IsFinite(p.PsnrDb)))
+            .GroupBy(p => p.Iteration)
+            .Where(g => g.Count() == histories.Count || histories.Count == 1)
+            .OrderBy(g => g.Key)
+            .ToList();
+        var xs = byIteration.Select(g => (double)g.Key).ToArray();
+        var mean = byIteration.Select(g => g.Average(p => p.PsnrDb)).ToArray();
+        var std = byIteration.Select(g =>
+        {
+            if (g.Count() < 2) return 0.0;
+            var m = g.Average(p => p.PsnrDb);
+            return Math.Sqrt(g.Sum(p => (p.PsnrDb - m) * (p.PsnrDb - m)) / (g.Count() - 1));
+        }).ToArray();
+        return (xs, mean, std);
+    }
+}

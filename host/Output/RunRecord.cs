@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json;
+using LoE.Core;
+using LoE.Host.Config;
+using YamlDotNet.RepresentationModel;
+
+namespace LoE.Host.Output;
+
+/// <summary>
+/// One run as read back from its folder alone (config.yaml, metrics.csv, final.json or failed.json): what
+/// <c>loe report</c> summarises, so that summaries cover every run ever written to the folder, whichever
+/// invocation (or Slurm array task) wrote it.
+/// </summary>
+public sealed record RunRecord(
+    string Folder,
+    string Experiment,
+    string Id,
+    int Seed,
+    int Index,
+    IReadOnlyList<KeyValuePair<string, string>> Swept,
+    double? PaperPsnrDb,
+    string? Description,
+    IReadOnlyDictionary<string, string> Config,
+    RunState State,
+    RunFinal? Final,
+    string? Error,
+    IReadOnlyList<Progress> History)
+{
+    /// <summary>The run in <paramref name="folder"/>, or null when the folder holds no config.yaml with a run block.</summary>
+    public static RunRecord? Load(string folder)
+    {
+        var configPath = Path.Combine(folder, RunFolder.ConfigFile);
+        if (!File.Exists(configPath)) return null;
+        YamlMappingNode? root;
+        try
+        {
+            root = YamlText.Parse(File.ReadAllText(configPath), configPath) as YamlMappingNode;
+        }
+        catch (ConfigException)
+        {
+            return null;
+        }
+        if (root is null || Child(root, "run") is not YamlMappingNode run) return null;
+
+        string? Text(string key) => Child(run, key) is YamlScalarNode { Value: { } v } ? v : null;
+        var swept = Child(run, "swept") is YamlMappingNode s
+            ? s.Children.Select(e => new KeyValuePair<string, string>(YamlText.ScalarValue(e.Key) ?? "", Plain(e.Value))).ToList()
+            : [];
+        var config = new Dictionary<string, string>();
+        foreach (var (group, body) in root.Children)
+        {
+            var head = YamlText.ScalarValue(group) ?? "";
+            if (head == "run" || body is not YamlMappingNode keys) continue;
+            foreach (var (k, v) in keys.Children) config[$"{head}.{YamlText.ScalarValue(k)}"] = Plain(v);
+        }
+        var hash = Text("hash") ?? "";
+        var folderState = new RunFolder(folder).State(hash);
+        var final = folderState == RunState.Done ? RunFinal.Read(Path.Combine(folder, RunFolder.FinalFile)) : null;
+        var error = folderState == RunState.Failed ? ReadError(Path.Combine(folder, RunFolder.FailedFile)) : null;
+        return new RunRecord(
+            folder,
+            Text("experiment") ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(folder))) ?? "",
+            Text("id") ?? Path.GetFileName(folder),
+            int.TryParse(Text("seed"), CultureInfo.InvariantCulture, out var seed) ? seed : 0,
+            int.TryParse(Text("index"), CultureInfo.InvariantCulture, out var index) ? index : int.MaxValue,
+            swept,
+            double.TryParse(Text("paper_psnr_db"), CultureInfo.InvariantCulture, out var paper) ? paper : null,
+            Text("description"),
+            config,
+            folderState,
+            final,
+            error,
+            ReadMetrics(Path.Combine(folder, RunFolder.MetricsFile)));
+    }
+
+    /// <summary>Every run folder directly under <paramref name="experimentFolder"/>, in name order.</summary>
+    public static IReadOnlyList<RunRecord> LoadAll(string experimentFolder) =>
+        Directory.Exists(experimentFolder)
+            ? Directory.GetDirectories(experimentFolder).Order(StringComparer.Ordinal).Select(Load).OfType<RunRecord>().ToList()
+            : [];
+
+    /// <summary>A node as one line with scalars as written (config.yaml already holds canonical spellings).</summary>
+    private static string Plain(YamlNode node) => node switch
+    {
+        YamlScalarNode sc => sc.Value ?? "",
+        YamlSequenceNode seq => "[" + string.Join(", ", seq.Children.Select(Plain)) + "]",
+        YamlMappingNode map => "{" + string.Join(", ", map.Children.Select(e => $"{Plain(e.Key)}: {Plain(e.Value)}")) + "}",
+        _ => "",
+    };
+
+    private static YamlNode? Child(YamlMappingNode map, string key) =>
+        map.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == key).Value;
+
+    private static string ReadError(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return doc.RootElement.TryGetProperty("error", out var e) ? e.GetString() ?? "failed" : "failed";
+        }
+        catch (JsonException)
+        {
+            return "failed (failed.json unreadable)";
+        }
+    }
+
+    /// <summary>metrics.csv rows; a missing or partly written file gives what can be read.</summary>
+    public static IReadOnlyList<Progress> ReadMetrics(string path)
+    {
+        if (!File.Exists(path)) return [];
+        var rows = new List<Progress>();
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var f = line.Split(',');
+            if (f.Length < 5) continue;
+            static double D(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+            rows.Add(new Progress(int.Parse(f[0], CultureInfo.InvariantCulture), D(f[1]), D(f[2]), D(f[3]), D(f[4])));
+        }
+        return rows;
+    }
+}
+
+/// <summary>The numbers of final.json.</summary>
+public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds, long Parameters)
+{
+    public static RunFinal? Read(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var r = doc.RootElement;
+            double D(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
+            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"),
+                r.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt64() : 0);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
