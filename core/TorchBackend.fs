@@ -13,35 +13,16 @@ module TorchBackend =
     let private fromArray (data: float[]) (shape: int64[]) (dtype: ScalarType) (device: Device) : T =
         torch.tensor(data, dtype = dtype, device = device).reshape(shape)
 
-    /// A row reindexing y = x[Forward] whose gradient is the reverse gather g[Backward] (masked where Forward
-    /// reads padding), instead of the scatter-add torch would derive for index_select. Valid because every row
-    /// of x is read by exactly one row of y that is not padding.
-    type Reindex = { Forward: T; Backward: T; Mask: T option }
-
-    type ReindexRows() =
-        inherit torch.autograd.SingleTensorFunction<ReindexRows>()
-        override _.Name = "ReindexRows"
-        override _.forward(ctx: torch.autograd.AutogradContext, [<ParamArray>] vars: obj[]) =
-            let r = vars.[1] :?> Reindex
-            ctx.save_data("reindex", r)
-            (vars.[0] :?> T).index_select(0L, r.Forward)
-        override _.backward(ctx: torch.autograd.AutogradContext, grad: T) =
-            let r = ctx.get_data "reindex" :?> Reindex
-            let g = grad.index_select(0L, r.Backward)
-            Collections.Generic.List<T>([ (match r.Mask with Some m -> g * m | None -> g); null ])
-
-    let private reindex (x: T) (r: Reindex) = ReindexRows.apply(x, r)
-
     /// Index tensors of one routing, made once and reused while the coordinates stay the same (full-image
     /// training): per corner, the coordinates grouped by expert into slots [used experts × largest group], so that
     /// one batched product serves all experts.
     type Plan =
         { /// Experts that own at least one coordinate.
           Used: T
-          /// Per corner: coordinates -> slots (padding slots read coordinate 0).
-          ToSlots: Reindex[]
-          /// Per corner: slots -> coordinates.
-          FromSlots: Reindex[]
+          /// Per corner: for each slot, the coordinate it reads (padding slots read coordinate 0).
+          ToSlots: T[]
+          /// Per corner: for each coordinate, its slot.
+          FromSlots: T[]
           /// Per corner: N-linear weights [n; 1] (None for nearest).
           Weights: T option[]
           Groups: int64
@@ -58,21 +39,17 @@ module TorchBackend =
         let slots = used.Length * largest
         let keep (t: T) = t.DetachFromDisposeScope()
         let idx (a: int64[]) = torch.tensor(a, device = device) |> keep
+        // Padding slots read coordinate 0 and are never read back, so autograd gives them no gradient.
         let corner c =
             let fill = Array.zeroCreate<int> r.TileExperts
             let toSlot = Array.zeroCreate<int64> slots
-            let real = Array.zeroCreate<float> slots
             let fromSlot =
                 expertsOf c |> Array.mapi (fun j e ->
                     let slot = groupOf.[e] * largest + fill.[e]
                     fill.[e] <- fill.[e] + 1
                     toSlot.[slot] <- int64 j
-                    real.[slot] <- 1.0
                     int64 slot)
-            let toSlots, fromSlots = idx toSlot, idx fromSlot
-            let mask = if slots = r.Count then None else Some(fromArray real [| int64 slots; 1L |] dtype device |> keep)
-            { Forward = toSlots; Backward = fromSlots; Mask = None },
-            { Forward = fromSlots; Backward = toSlots; Mask = mask }
+            idx toSlot, idx fromSlot
         let corners = Array.init r.K corner
         { Used = idx (used |> Array.map int64)
           ToSlots = corners |> Array.map fst
@@ -88,17 +65,20 @@ module TorchBackend =
     /// used experts' weights plus their biases, and slots back to rows.
     let private expertLinear (plans: ConditionalWeakTable<Routing, Plan>) device dtype (r: Routing) (w: T) (b: T) (x: T) : T =
         let p = plans.GetValue(r, fun r -> makePlan device dtype r)
+        // Intermediates get their own scope: autograd keeps what backward needs, and the rest is freed now rather
+        // than at the end of the training step (a dispose scope would otherwise hold every temporary until then).
+        use _ = torch.NewDisposeScope()
         let wUsed = w.index_select(0L, p.Used)
         let bUsed = b.index_select(0L, p.Used).unsqueeze(1L)
         let inDim, outDim = x.shape.[1], w.shape.[2]
         let corner c =
-            let xs = (reindex x p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
+            let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
             let ys = (xs.bmm(wUsed) + bUsed).view(p.Groups * p.Largest, outDim)
-            let y = reindex ys p.FromSlots.[c]
+            let y = ys.index_select(0L, p.FromSlots.[c])
             match p.Weights.[c] with
             | Some weights -> y * weights
             | None -> y
-        Seq.init r.K corner |> Seq.reduce (+)
+        (Seq.init r.K corner |> Seq.reduce (+)).MoveToOuterDisposeScope()
 
     let private shapeOf (t: T) = t.shape |> Array.map int
 
