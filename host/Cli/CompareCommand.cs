@@ -1,0 +1,32 @@
+using System.Globalization;
+using LoE.Core;
+using LoE.Host.Config;
+using LoE.Host.Output;
+using LoE.Host.Running;
+
+namespace LoE.Host.Cli;
+
+/// <summary>`loe compare`: the same steps on two independent implementations, for a user debugging a layer.</summary>
+public static class CompareCommand
+{
+    public static int Execute(CompareOptions o, TextWriter output)
+    {
+        var file = ExperimentFile.Load(o.File);
+        var overrides = Override.Parse(o.Set.Append($"data.size={o.Size}"));
+        var runs = Sweep.Expand(file, file.Find(o.Experiment), overrides);
+        var run = o.RunId is null ? runs[0] : runs.FirstOrDefault(r => r.Id == o.RunId)
+            ?? throw new ConfigException(null, "--run-id", $"no run '{o.RunId}' in {o.Experiment} (runs: {string.Join(", ", runs.Select(r => r.Id))})");
+        var prepared = Preparation.Prepare([run])[0];
+        output.WriteLine($"{run.Id}: {o.Steps} steps at {o.Size}×{o.Size} on torch-cpu-f64 and reference-f64");
+        var report = Compare.backends(prepared.Model, prepared.Train, prepared.Target, o.Steps);
+        string F(double x) => x.ToString("0.0e+00", CultureInfo.InvariantCulture);
+        output.Write(new TextTable(["step", "loss (torch)", "loss (reference)", "relative difference"],
+            report.Steps.Select(s => (IReadOnlyList<string>)[s.Step.ToString(CultureInfo.InvariantCulture),
+                s.Torch.ToString("R", CultureInfo.InvariantCulture), s.Reference.ToString("R", CultureInfo.InvariantCulture), F(s.RelativeDifference)]).ToList()).ToMarkdown());
+        output.WriteLine();
+        output.Write(new TextTable(["parameter", "shape", "first gradient", $"after {o.Steps} steps"],
+            report.Parameters.Select(p => (IReadOnlyList<string>)[p.Name, string.Join("×", p.Shape), F(p.FirstGradient), F(p.AfterSteps)]).ToList()).ToMarkdown());
+        output.WriteLine("(largest |reference − torch| / largest |torch| per tensor; around 1e-12 and below is rounding)");
+        return 0;
+    }
+}
