@@ -12,12 +12,15 @@ public static class CompareCommand
     public static int Execute(CompareOptions o, TextWriter output)
     {
         var file = ExperimentFile.Load(o.File);
-        var overrides = Override.Parse(o.Set.Append($"data.size={o.Size}"));
-        var runs = Sweep.Expand(file, file.Find(o.Experiment), overrides);
-        var run = o.RunId is null ? runs[0] : runs.FirstOrDefault(r => r.Id == o.RunId)
-            ?? throw new ConfigException(null, "--run-id", $"no run '{o.RunId}' in {o.Experiment} (runs: {string.Join(", ", runs.Select(r => r.Id))})");
+        var experiment = file.Find(o.Experiment);
+        // Pick the run by the id `loe list` shows, then shrink its image (which changes the id, not the order).
+        var runs = Sweep.Expand(file, experiment, Override.Parse(o.Set));
+        var index = o.RunId is null ? 0 : runs.ToList().FindIndex(r => r.Id == o.RunId);
+        if (index < 0)
+            throw new ConfigException(null, "--run-id", $"no run '{o.RunId}' in {o.Experiment} (runs: {string.Join(", ", runs.Select(r => r.Id))})");
+        var run = Sweep.Expand(file, experiment, Override.Parse(o.Set.Append($"data.size={o.Size}")))[index];
         var prepared = Preparation.Prepare([run])[0];
-        output.WriteLine($"{run.Id}: {o.Steps} steps at {o.Size}×{o.Size} on torch-cpu-f64 and reference-f64");
+        output.WriteLine($"{runs[index].Id}: {o.Steps} steps at {o.Size}×{o.Size} on torch-cpu-f64 and reference-f64");
         var report = Compare.backends(prepared.Model, prepared.Train, prepared.Target, o.Steps);
         string F(double x) => x.ToString("0.0e+00", CultureInfo.InvariantCulture);
         output.Write(new TextTable(["step", "loss (torch)", "loss (reference)", "relative difference"],
