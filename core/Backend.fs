@@ -31,6 +31,9 @@ type Backend<'T> =
       /// Position-dependent linear layer: routing, expert weights [E; in; out], expert biases [E; out],
       /// input [n; in] -> [n; out]; y_j = sum_k w_jk (x_j W[e_jk] + b[e_jk]).
       expertLinear: Routing -> 'T -> 'T -> 'T -> 'T
+      /// Rows of a table [cells; C] blended by a routing: y_j = sum_k w_jk T[e_jk], [n; C] (the learnable
+      /// coordinate embedding of "PE + CE", with Grid.lattice routing).
+      interpolate: Routing -> 'T -> 'T
       /// Value of f and its gradient with respect to each argument (f must return a scalar).
       valueAndGrad: ('T list -> 'T) -> 'T list -> float * 'T list
       /// Opens a scope that frees the tensors made inside it when disposed, except those passed to `keep`.

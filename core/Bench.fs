@@ -31,16 +31,13 @@ module Bench =
     let shapes (coordinates: Func<string, int>) : Shape list =
         let layout2 scales = scales |> Array.map (fun s -> Layouts.scaled 2 s 0.0)
         [ { Name = "toy"; OutChannels = 1; Coordinates = coordinates.Invoke "toy"
-            Model = { PeFrequencies = 8; HiddenWidths = Array.create 9 64; Tile = [| 2; 2 |]
-                      Layout = Layouts.preset "quad-tree" 9 2 0.0 0; Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } }
+            Model = ModelSpec.toy 8 (Array.create 9 64) [| 2; 2 |] (Layouts.preset "quad-tree" 9 2 0.0 0) Interpolation.Nearest 0.2 }
           { Name = "image"; OutChannels = 3; Coordinates = coordinates.Invoke "image"
-            Model = { PeFrequencies = 13; HiddenWidths = [| 512; 384; 256; 256; 256; 256; 256 |]; Tile = [| 4; 4 |]
-                      Layout = layout2 [| 4.0; 8.0; 32.0; 128.0; 512.0; 2048.0; 8192.0 |]
-                      Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } }
+            Model = ModelSpec.toy 13 [| 512; 384; 256; 256; 256; 256; 256 |] [| 4; 4 |]
+                            (layout2 [| 4.0; 8.0; 32.0; 128.0; 512.0; 2048.0; 8192.0 |]) Interpolation.Nearest 0.2 }
           { Name = "video"; OutChannels = 3; Coordinates = coordinates.Invoke "video"
-            Model = { PeFrequencies = 9; HiddenWidths = Array.create 5 256; Tile = [| 4; 4; 4 |]
-                      Layout = [| 2.0; 8.0; 32.0; 128.0; 512.0 |] |> Array.map (fun s -> Layouts.scaled 3 s 0.0)
-                      Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 } } ]
+            Model = ModelSpec.toy 9 (Array.create 5 256) [| 4; 4; 4 |]
+                            ([| 2.0; 8.0; 32.0; 128.0; 512.0 |] |> Array.map (fun s -> Layouts.scaled 3 s 0.0)) Interpolation.Nearest 0.2 } ]
 
     /// Multiply-adds of one dense forward pass per coordinate.
     let private macsPerCoordinate (s: Shape) =
@@ -71,34 +68,43 @@ module Bench =
                 b.leakyRelu s.Model.NegativeSlope out) input
         torch.addmm(ps.[$"layer%02d{layers + 1}.bias"], hidden, ps.[$"layer%02d{layers + 1}.weight"], 1.0f, 1.0f)
 
-    /// Resident-memory high-water mark of this process (MiB), resettable on Linux through clear_refs.
-    let private peakMiB () =
-        try
-            File.ReadAllLines "/proc/self/status"
-            |> Array.tryFind (fun l -> l.StartsWith "VmHWM:")
-            |> Option.map (fun l -> float (l.Split(' ', StringSplitOptions.RemoveEmptyEntries).[1]) / 1024.0)
-            |> Option.defaultValue nan
+    /// Resident memory of this process now (MiB), from /proc/self/statm (Linux; NaN elsewhere).
+    let private residentMiB () =
+        try float (File.ReadAllText("/proc/self/statm").Split(' ').[1]) * float Environment.SystemPageSize / 1048576.0
         with _ -> nan
-    let private resetPeak () = try File.WriteAllText("/proc/self/clear_refs", "5") with _ -> ()
+
+    /// Runs `f` while sampling resident memory every few milliseconds; returns f's result and the largest sample.
+    /// (The kernel's VmHWM cannot be reset in every container, so the peak of one variant is sampled instead.)
+    let private sampledPeak (f: unit -> 'a) =
+        let peak = ref (residentMiB ())
+        use stop = new System.Threading.CancellationTokenSource()
+        let sampler =
+            System.Threading.Tasks.Task.Run(fun () ->
+                while not stop.IsCancellationRequested do
+                    peak.Value <- max peak.Value (residentMiB ())
+                    System.Threading.Thread.Sleep 2)
+        let result = f ()
+        stop.Cancel()
+        sampler.Wait()
+        result, max peak.Value (residentMiB ())
 
     /// Median seconds of `steps` full training steps after `warmup` steps, and the peak memory meanwhile.
     let private timeSteps (b: Backend<T>) (forward: Model.Params<T> -> T) (target: T) (initial: Model.Params<T>) warmup steps =
         let names = initial |> Map.toList |> List.map fst
         let loss (values: T list) = Metrics.mse b (forward (List.zip names values |> Map.ofList)) target
         let adam = { Optim.Beta1 = 0.9; Optim.Beta2 = 0.999; Optim.Epsilon = 1e-8 }
-        let mutable ps = initial |> Map.toList |> List.map snd
-        let mutable state = Optim.adamInit b ps
-        resetPeak ()
-        let times =
+        let ps = ref (initial |> Map.toList |> List.map snd)
+        let state = ref (Optim.adamInit b ps.Value)
+        let times, peak = sampledPeak (fun () ->
             [| for i in 1 .. warmup + steps do
                 let clock = Stopwatch.StartNew()
-                let _, next, nextState = Fit.step b loss adam 1e-3 ps state
-                ps <- next
-                state <- nextState
-                if i > warmup then clock.Elapsed.TotalSeconds |]
-        ps @ state.M @ state.V |> List.iter b.free
+                let _, next, nextState = Fit.step b loss adam 1e-3 ps.Value state.Value
+                ps.Value <- next
+                state.Value <- nextState
+                if i > warmup then clock.Elapsed.TotalSeconds |])
+        ps.Value @ state.Value.M @ state.Value.V |> List.iter b.free
         Array.sort times
-        times.[times.Length / 2], peakMiB ()
+        times.[times.Length / 2], peak
 
     /// GFLOP/s of a large float32 matrix product on the device, for scale.
     let matmulGFlops (device: string) (size: int) =

@@ -2,9 +2,12 @@ namespace LoE.Core
 
 open System
 
-/// Named grid layouts: per-layer affine maps of Table 5 (section A).
+/// Named grid layouts: per-layer affine maps of Table 5 (section A) and Table 6 (section B).
 module Layouts =
     let names = [| "pe-mlp"; "quad-tree"; "gray-code"; "fine-to-coarse"; "random-permute"; "random-affine" |]
+
+    /// Table 6's layouts, whose scale follows the signal's size in samples (see `sized`).
+    let sizedNames = [| "interleaved"; "chunked"; "coarse-to-fine" |]
 
     /// A = s I, b = offset in every dimension.
     let scaled (dims: int) (s: float) (offset: float) : AffineMap =
@@ -37,3 +40,28 @@ module Layouts =
                 let a = Array2D.init dims dims (fun _ _ -> randomStd * normal rng)
                 { A = a; B = Array.init dims (fun _ -> rng.NextDouble()) })
         | _ -> invalidArg "name" $"unknown layout '{name}'"
+
+    /// A = diag(s), b = 0.
+    let diagonal (s: float[]) : AffineMap =
+        let d = s.Length
+        { A = Array2D.init d d (fun r c -> if r = c then s.[r] else 0.0); B = Array.zeroCreate d }
+
+    /// Table 6's coarse-to-fine scale of layer i (1-based): 4 for i = 1, 4^(i-1)·2 after.
+    let coarseToFineScale (i: int) = if i = 1 then 4.0 else 4.0 ** float (i - 1) * 2.0
+
+    /// The layouts of Table 6 for a signal of `size` samples per dimension (an image: [width; height]), plus
+    /// every `preset`. With a tile of t and A = s I the expert grid has s cells per unit, so a scale above the
+    /// side in samples would make the grid pitch finer than the pixel pitch (Table 6's †): scales are capped
+    /// at the side, per dimension. "interleaved" is that cap everywhere (8192 I at 8192², a new expert every
+    /// pixel), "chunked" is 4 I, "coarse-to-fine" is 4 I then 4^(i-1)·2 I, capped ("Constant Input", "Ours").
+    let sized (name: string) (layers: int) (dims: int) (randomStd: float) (seed: int) (size: int[]) : AffineMap[] =
+        if size.Length <> dims then invalidArg "size" $"the signal has {size.Length} dimensions, the layout {dims}"
+        let capped (s: float) = size |> Array.map (fun side -> min s (float side)) |> diagonal
+        match name with
+        | "interleaved" -> Array.init layers (fun _ -> capped infinity)
+        | "chunked" -> Array.init layers (fun _ -> capped 4.0)
+        | "coarse-to-fine" -> Array.init layers (fun l -> capped (coarseToFineScale (l + 1)))
+        | _ -> preset name layers dims randomStd seed
+
+    /// A = s_i I, b = 0 per layer (section C: grid resolutions 2, 8, 32, 128, 512).
+    let scales (dims: int) (s: float[]) : AffineMap[] = s |> Array.map (fun x -> scaled dims x 0.0)

@@ -32,6 +32,7 @@ module ReferenceBackend =
           concatLast = Ops.concatLast
           sum = Ops.sum
           expertLinear = Ops.expertLinear (ConditionalWeakTable())
+          interpolate = Ops.interpolate
           valueAndGrad = Ops.valueAndGrad
           scope = fun () -> noScope
           keep = id

@@ -10,6 +10,26 @@ type Interpolation =
 /// An image: row-major, channels interleaved, values in [0, 1].
 type Image = { Width: int; Height: int; Channels: int; Pixels: float32[] }
 
+/// A sampled signal on a regular grid in any number of dimensions (an image: [width; height]; a video:
+/// [width; height; frames]): row-major with the first dimension fastest, channels interleaved, values in [0, 1].
+type Signal = { Size: int[]; Channels: int; Values: float32[] }
+
+/// What the first layer sees.
+type InputMapping =
+    /// Positional encoding of the coordinate with L frequencies (section B, C).
+    | Positional = 0
+    /// A constant 1 for every coordinate: position enters only through the weights ("Constant Input (no PE)").
+    | Constant = 1
+    /// The raw coordinate in [0, 1]^d (SIREN).
+    | Raw = 2
+
+/// The nonlinearity between layers.
+type Activation =
+    /// LeakyReLU with ModelSpec.NegativeSlope; Kaiming-uniform initialisation.
+    | LeakyRelu = 0
+    /// sin(omega0 x) with SIREN's initialisation (Sitzmann et al. 2020).
+    | Sine = 1
+
 /// The per-layer affine map [x; y] = A p + b that repeats a layer's tile over space (eq. 8).
 type AffineMap = { A: float[,]; B: float[] }
 
@@ -25,7 +45,29 @@ type ModelSpec =
       Layout: AffineMap[]
       Interpolation: Interpolation
       /// LeakyReLU slope between layers (the paper: 0.2).
-      NegativeSlope: float }
+      NegativeSlope: float
+      /// Per position-dependent layer tile (section C: 2×2×2 then 4×4×4); null or empty: Tile for every layer.
+      /// A layer whose tile holds one expert is a plain linear layer.
+      Tiles: int[][]
+      Input: InputMapping
+      /// Learnable coordinate embedding ("PE + CE"): channels (0: none), concatenated with the input mapping.
+      EmbeddingChannels: int
+      /// Embedding grid points per dimension (256 for images, 64 for video).
+      EmbeddingResolution: int
+      Activation: Activation
+      /// SIREN's frequency factor omega0 (30).
+      Omega0: float }
+
+module ModelSpec =
+    /// A section-A style network: PE input, LeakyReLU, the same tile for every layer, no embedding.
+    let toy (pe: int) (widths: int[]) (tile: int[]) (layout: AffineMap[]) (interp: Interpolation) (slope: float) : ModelSpec =
+        { PeFrequencies = pe; HiddenWidths = widths; Tile = tile; Layout = layout; Interpolation = interp
+          NegativeSlope = slope; Tiles = null; Input = InputMapping.Positional; EmbeddingChannels = 0
+          EmbeddingResolution = 0; Activation = Activation.LeakyRelu; Omega0 = 30.0 }
+
+    /// The tile of position-dependent layer i (0-based).
+    let tileOf (spec: ModelSpec) (i: int) =
+        if isNull spec.Tiles || spec.Tiles.Length = 0 then spec.Tile else spec.Tiles.[i]
 
 type TrainSpec =
     { Iterations: int
@@ -38,7 +80,9 @@ type TrainSpec =
       Epsilon: float
       Seed: int
       /// Record (and report) metrics every this many iterations.
-      LogEvery: int }
+      LogEvery: int
+      /// Samples drawn at random per iteration (sections B, C); 0: the whole signal every iteration (section A).
+      BatchSize: int }
 
 /// Which backend runs the numbers: "torch" with a device ("cpu", "cuda"), and a precision.
 type BackendSpec = { Name: string; Device: string; Float64: bool; Threads: int }
@@ -48,12 +92,20 @@ type Progress = { Iteration: int; Loss: float; PsnrDb: float; LearningRate: floa
 
 type FitResult =
     { PsnrDb: float
+      /// Mean SSIM over channels (and frames), computed on the whole reconstruction.
+      Ssim: float
       FinalLoss: float
       Iterations: int
       TrainSeconds: float
       History: Progress[]
+      /// The first frame of Output as an image (the whole reconstruction for images).
       Reconstruction: Image
-      ParameterCount: int64 }
+      /// The whole reconstruction, clamped to [0, 1].
+      Output: Signal
+      /// Every stored parameter, unused experts included.
+      ParameterCount: int64
+      /// ParameterCount at 4 bytes (float32) each: the representation's size as a compressor.
+      ParameterBytes: int64 }
 
 /// Everything training changes, as plain row-major arrays so any backend can resume from it: parameters and
 /// Adam's moments by name, and the metrics so far. Written every K iterations; a run resumed from it continues

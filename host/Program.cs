@@ -39,12 +39,13 @@ public static class Program
         });
         try
         {
-            return await parser.ParseArguments<RunOptions, ListOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions>(args).MapResult(
+            return await parser.ParseArguments<RunOptions, ListOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions>(args).MapResult(
                 (RunOptions o) => RunCommand.ExecuteAsync(o, Console.Out, Console.Error, cancel.Token),
                 (ListOptions o) => Task.FromResult(ListCommand.Execute(o, Console.Out)),
                 (ReportOptions o) => ReportCommand.ExecuteAsync(o, Console.Out),
                 (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, Console.Out),
                 (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, Console.Out)),
+                (RenderOptions o) => RenderCommand.ExecuteAsync(o, Console.Out),
                 (CompareOptions o) => Task.FromResult(CompareCommand.Execute(o, Console.Out)),
                 errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : UsageError));
         }

@@ -34,6 +34,10 @@ let ``torch and reference agree on expert-linear values and gradients in 1-3 dim
     forAll everyExpertKind (fun cases ->
         cases |> List.forall (fun (r, shapes, args, probe) -> agree shapes args (expertLoss torch r probe) (expertLoss reference r probe)))
 
+[<Property(MaxTest = 100)>]
+let ``torch and reference agree on embedding-interpolation values and gradients in 1-3 dimensions`` () =
+    forAll interpolateCase (fun (r, shapes, args, probe) -> agree shapes args (interpolateLoss torch r probe) (interpolateLoss reference r probe))
+
 /// A parameter update case: parameters, per-step gradients, and a step-decay schedule.
 let private adamCase = gen {
     let! shapes = Gen.listOfLength 2 (Gen.elements [ [| 3 |]; [| 2; 3 |]; [| 1 |]; [| 4; 1 |] ])
@@ -79,10 +83,9 @@ let private fitCase = gen {
     let! lr = floatIn 1e-3 1e-2
     let! steps = Gen.choose (2, 5)
     let image = { Width = size; Height = size; Channels = 1; Pixels = pixels |> Array.map float32 }
-    let model = { PeFrequencies = freqs; HiddenWidths = widths; Tile = tile; Interpolation = interp; NegativeSlope = 0.2
-                  Layout = Layouts.preset layout depth 2 4.0 seed }
+    let model = ModelSpec.toy freqs widths tile (Layouts.preset layout depth 2 4.0 seed) interp 0.2
     let train = { Iterations = steps; LearningRate = lr; LrDecayAt = [| steps / 2 |]; LrDecayFactor = 0.1
-                  Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8; Seed = seed; LogEvery = 1 }
+                  Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8; Seed = seed; LogEvery = 1; BatchSize = 0 }
     return image, model, train }
 
 [<Property(MaxTest = 15)>]

@@ -14,10 +14,9 @@ let testImage size =
         float32 (0.5 + 0.3 * sin (9.0 * x * y) * cos (17.0 * x) + 0.15 * (rng.NextDouble() - 0.5))) }
 
 let toy layout iterations =
-    { PeFrequencies = 4; HiddenWidths = Array.create 4 16; Tile = [| 2; 2 |]
-      Layout = Layouts.preset layout 4 2 16.0 0; Interpolation = Interpolation.Nearest; NegativeSlope = 0.2 },
+    ModelSpec.toy 4 (Array.create 4 16) [| 2; 2 |] (Layouts.preset layout 4 2 16.0 0) Interpolation.Nearest 0.2,
     { Iterations = iterations; LearningRate = 0.005; LrDecayAt = [| iterations / 2 |]; LrDecayFactor = 0.1
-      Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8; Seed = 0; LogEvery = 10 }
+      Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8; Seed = 0; LogEvery = 10; BatchSize = 0 }
 
 [<Fact>]
 let ``a tiny toy run improves its PSNR over iterations`` () =

@@ -164,6 +164,26 @@ let ``reference expert-linear equals the per-coordinate weighted sum of experts`
             let y = reference.expertLinear r (reference.tensor args.[0] shapes.[0]) (reference.tensor args.[1] shapes.[1]) (reference.tensor args.[2] shapes.[2])
             closeTo 1e-12 (reference.toArray y) (TilingProperties.referenceExpertLinear r args.[0] args.[1] args.[2] inW outW)))
 
+/// A learnable-embedding lookup in 1-3 dimensions: lattice routing, a table [cells; C], and an output probe.
+let interpolateCase = gen {
+    let! dims = Gen.choose (1, 3)
+    let! resolution = Gen.choose (2, 4)
+    let! n = Gen.choose (1, 6)
+    let! coords = Gen.arrayOfLength (n * dims) (floatIn 0.0 1.0)
+    let! channels = Gen.choose (1, 3)
+    let cells = pown resolution dims
+    let! table = Gen.arrayOfLength (cells * channels) (floatIn -1.0 1.0)
+    let! probe = Gen.arrayOfLength (n * channels) (floatIn -1.0 1.0)
+    return Grid.lattice resolution dims coords, [ [| cells; channels |] ], [ table ], probe }
+
+let interpolateLoss (b: Backend<'T>) (r: Routing) (probe: float[]) (ts: 'T list) =
+    let y = b.interpolate r ts.[0]
+    b.sum (b.mul y (b.tensor probe (b.shape y)))
+
+[<Property(MaxTest = 100)>]
+let ``reference embedding-interpolation gradients equal central finite differences in 1-3 dimensions`` () =
+    forAll interpolateCase (fun (r, shapes, args, probe) -> gradientsMatchDifferences (interpolateLoss reference r probe) shapes args)
+
 [<Property(MaxTest = 60)>]
 let ``a gradient flowing into one tensor along several paths is the sum over the paths`` () =
     // x appears in both operands of a product and again through a sum: d/dx sum(x∘x + 3x) = 2x + 3.

@@ -55,8 +55,7 @@ let private smallModel = gen {
     // A = 0 puts every coordinate at u = b: expert 0 for nearest with b = 0, and for N-linear with b at the
     // centre of cell 0 (b = 0.5), where the experts sit.
     let centre = if interp = Interpolation.Nearest then 0.0 else 0.5
-    let spec = { PeFrequencies = freqs; HiddenWidths = widths; Tile = t; Interpolation = interp; NegativeSlope = 0.2
-                 Layout = Array.init depth (fun _ -> Layouts.scaled dims 0.0 centre) }
+    let spec = ModelSpec.toy freqs widths t (Array.init depth (fun _ -> Layouts.scaled dims 0.0 centre)) interp 0.2
     return spec, coords, seed }
 
 [<Property(MaxTest = 40)>]
@@ -68,7 +67,8 @@ let ``with A = 0 the LoE network equals a plain MLP using expert 0`` () =
         let input = b.tensor (Encoding.positional spec.Tile.Length spec.PeFrequencies coords) [| n; Model.inputWidth spec |]
         let loe = Model.forward b spec (Model.routings spec coords) ps input |> b.toArray
         // The plain MLP: expert 0's weights as ordinary linear layers.
-        let expert0 (t: TorchBackend.T) = t.select(0L, 0L)
+        // One-expert layers are stored as plain [in; out] matrices already.
+        let expert0 (t: TorchBackend.T) = if Grid.experts spec.Tile > 1 then t.select(0L, 0L) else t
         let hidden =
             [ 1 .. spec.HiddenWidths.Length ] |> List.fold (fun x i ->
                 let w, bias = ps.[$"layer%02d{i}.weight"], ps.[$"layer%02d{i}.bias"]

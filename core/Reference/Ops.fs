@@ -132,6 +132,29 @@ module Ops =
                when' needs.[2] (fun () -> ExpertLinear.gradInput p experts w.Data g inW outW) |]
         Tape.record [| w; b; x |] y [| r.Count; outW |] vjp
 
+    /// Rows of a table [cells; C] blended by a routing: y_j = sum_k w_jk T[e_jk]. The VJP scatter-adds w_jk g_j
+    /// into row e_jk of the table's gradient.
+    let interpolate (r: Routing) (table: Tensor) : Tensor =
+        if table.Shape.Length <> 2 || table.Shape.[0] <> r.TileExperts then
+            invalidArg "table" $"interpolate needs a table [{r.TileExperts}; C], got %A{table.Shape}"
+        let c = table.Shape.[1]
+        let y = Array.zeroCreate (r.Count * c)
+        for j in 0 .. r.Count - 1 do
+            let target = Span<float>(y, j * c, c)
+            for k in 0 .. r.K - 1 do
+                let e, w = r.Experts.[j * r.K + k], r.Weights.[j * r.K + k]
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ReadOnlySpan<float>(table.Data, e * c, c), w, target, target)
+        let vjp (g: float[]) (needs: bool[]) =
+            [| when' needs.[0] (fun () ->
+                let dt = Array.zeroCreate table.Data.Length
+                for j in 0 .. r.Count - 1 do
+                    for k in 0 .. r.K - 1 do
+                        let e, w = r.Experts.[j * r.K + k], r.Weights.[j * r.K + k]
+                        let target = Span<float>(dt, e * c, c)
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ReadOnlySpan<float>(g, j * c, c), w, target, target)
+                dt) |]
+        Tape.record [| table |] y [| r.Count; c |] vjp
+
     /// Value of f and its gradients with respect to args: f runs on fresh leaves of a new tape, then the tape
     /// is walked back from f's scalar output.
     let valueAndGrad (f: Tensor list -> Tensor) (args: Tensor list) : float * Tensor list =

@@ -20,6 +20,11 @@ public static class LayoutsCommand
         foreach (var run in runs)
         {
             var model = SpecBuilder.Model(run.Config);
+            if (model.Tile.Length != 2)
+            {
+                output.WriteLine($"{run.Id}: pictures are drawn for 2-D (image) layouts only; skipped");
+                continue;
+            }
             var layoutName = run.Config.Get<string>("model.layout");
             // Only random layouts differ between seeds; other runs that differ only in seed share one picture.
             var key = $"{Canonical.Format(model.Tile)} {Canonical.Format(model.Layout)}";

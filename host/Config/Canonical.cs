@@ -22,6 +22,7 @@ public static partial class Canonical
         string s => String(s),
         int[] xs => "[" + string.Join(", ", xs.Select(x => x.ToString(CultureInfo.InvariantCulture))) + "]",
         double[] xs => "[" + string.Join(", ", xs.Select(Number)) + "]",
+        int[][] xss => "[" + string.Join(", ", xss.Select(Format)) + "]",
         AffineMap[] maps => "[" + string.Join(", ", maps.Select(Affine)) + "]",
         _ => throw new ArgumentException($"no canonical form for {value.GetType().Name}"),
     };

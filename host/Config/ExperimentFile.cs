@@ -124,11 +124,42 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         var axes = new List<SweepAxis>();
         foreach (var (axisKey, values) in flat)
         {
+            if (axisKey == SweepAxis.RowKey)
+            {
+                axes.Add(ReadRows(values));
+                continue;
+            }
             Schema.CheckKnown(axisKey, values.Origin);
             var items = ValueReader.List(axisKey, values, "values to sweep", minCount: 1);
             axes.Add(new SweepAxis(axisKey, values.Origin, items));
         }
         return axes;
+    }
+
+    /// <summary>
+    /// <c>row: [{name: ours, model: {layout: coarse-to-fine}}, ...]</c>: the rows of a table, each a name and the
+    /// keys it sets (nested or dotted), swept as <c>row.name</c>.
+    /// </summary>
+    private static SweepAxis ReadRows(ConfigValue values)
+    {
+        const string key = "sweep.row";
+        var items = ValueReader.List(key, values, "rows ({name: ..., model: {...}})", minCount: 1);
+        var names = new List<ConfigValue>();
+        var settings = new List<IReadOnlyDictionary<string, ConfigValue>>();
+        foreach (var item in items)
+        {
+            if (item.Node is not YamlMappingNode map)
+                throw ValueReader.Error(key, item, $"expected a row {{name: ..., <keys it sets>}}, got {YamlText.Describe(item.Node)}");
+            var nameNode = Lookup(map, "name") ?? throw ValueReader.Error(key, item, "a row needs a name: (its label in summaries and paper numbers)");
+            var flat = new OrderedDictionary<string, ConfigValue>();
+            Flattener.Flatten(map, "", item.Origin.Source, flat, skipTopLevel: new HashSet<string> { "name" });
+            foreach (var (k, v) in flat) Schema.CheckKnown(k, v.Origin);
+            var name = item.Child(nameNode);
+            ValueReader.Text($"{key}.name", name);
+            names.Add(name);
+            settings.Add(flat);
+        }
+        return new SweepAxis(SweepAxis.RowNameKey, values.Origin, names, settings);
     }
 
     /// <summary>A list of distinct seeds (or one seed); absent means [0].</summary>

@@ -8,6 +8,8 @@ namespace LoE.Host.Config;
 /// <param name="Optional">Absent is fine and leaves the key out.</param>
 /// <param name="AppliesWhen">The key only means something under this condition (else it is ignored).</param>
 /// <param name="InHash">False for keys that cannot change a run's results (checkpoint frequency): left out of the run id.</param>
+/// <param name="QuietAtDefault">Left out of the hash and config.yaml while at its default: keys added after run folders
+/// existed (model.input, train.batch_size, ...), so that earlier runs keep their ids and are not run again.</param>
 public sealed record KeySpec(
     string Key,
     string Help,
@@ -15,4 +17,5 @@ public sealed record KeySpec(
     object? Default = null,
     bool Optional = false,
     Func<ResolveContext, bool>? AppliesWhen = null,
-    bool InHash = true);
+    bool InHash = true,
+    bool QuietAtDefault = false);

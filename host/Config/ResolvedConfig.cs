@@ -18,7 +18,9 @@ public sealed record ResolvedConfig(IReadOnlyList<ResolvedValue> Values, string 
     /// One <c>key: value</c> line per key that can change results, canonical spellings: what the run id hash is
     /// taken over (so checkpointing more often does not start a run afresh).
     /// </summary>
-    public string CanonicalText => string.Concat(Values.Where(v => !Schema.UnhashedKeys.Contains(v.Key)).Select(v => $"{v.Key}: {v.Text}\n"));
+    public string CanonicalText => string.Concat(Values.Where(v => !Schema.UnhashedKeys.Contains(v.Key) && !Quiet(v)).Select(v => $"{v.Key}: {v.Text}\n"));
+
+    private static bool Quiet(ResolvedValue v) => Schema.QuietDefaults.TryGetValue(v.Key, out var d) && d == v.Text;
 
     /// <summary>First 8 hex digits of SHA-256 over <see cref="CanonicalText"/>.</summary>
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)))[..8];
@@ -28,7 +30,7 @@ public sealed record ResolvedConfig(IReadOnlyList<ResolvedValue> Values, string 
     {
         var sb = new StringBuilder();
         string? group = null;
-        foreach (var v in Values)
+        foreach (var v in Values.Where(v => !Quiet(v)))
         {
             var dot = v.Key.IndexOf('.');
             var (head, tail) = (v.Key[..dot], v.Key[(dot + 1)..]);

@@ -17,7 +17,7 @@ public static class Sweep
         var settings = overrides.Where(o => o.Key != Override.SeedsKey).ToList();
         // A --set of a swept key narrows that sweep to the one value (the key stays in run ids and summaries).
         var axes = experiment.Sweep
-            .Select(a => settings.FirstOrDefault(o => o.Key == a.Key) is { } o ? a with { Values = [o.Value] } : a)
+            .Select(a => settings.FirstOrDefault(o => o.Key == a.Key) is { } o ? Narrow(a, o) : a)
             .ToList();
 
         var runs = new List<RunPlan>();
@@ -27,7 +27,13 @@ public static class Sweep
         {
             var raw = new OrderedDictionary<string, ConfigValue>();
             foreach (var (k, v) in experiment.Base) raw[k] = v;
-            foreach (var (axis, value) in combination) raw[axis.Key] = value;
+            foreach (var (axis, value) in combination)
+            {
+                raw[axis.Key] = value;
+                // A row sets its keys too; later axes and --set still win.
+                if (axis.Settings is { } rows)
+                    foreach (var (k, v) in rows[IndexOf(axis, value)]) raw[k] = v;
+            }
             foreach (var o in settings) raw[o.Key] = o.Value;
 
             var config = Schema.Resolve(raw, seed, file.Directory, experiment.Origin, $"experiments.{experiment.Name}");
@@ -47,6 +53,25 @@ public static class Sweep
             runs.Add(run);
         }
         return runs;
+    }
+
+    private static int IndexOf(SweepAxis axis, ConfigValue value)
+    {
+        for (var i = 0; i < axis.Values.Count; i++)
+            if (ReferenceEquals(axis.Values[i], value)) return i;
+        throw new InvalidOperationException("a swept value that is not on its axis");
+    }
+
+    /// <summary>A --set of a swept key keeps that one value; for a row sweep, the row of that name with its keys.</summary>
+    private static SweepAxis Narrow(SweepAxis axis, Override o)
+    {
+        if (axis.Settings is null) return axis with { Values = [o.Value] };
+        var wanted = YamlText.ScalarValue(o.Value.Node);
+        var names = axis.Values.Select(v => YamlText.ScalarValue(v.Node)).ToList();
+        var i = names.IndexOf(wanted);
+        if (i < 0)
+            throw new ConfigException(o.Value.Origin, axis.Key, $"no row '{wanted}'{Suggest.Hint(wanted ?? "", names.OfType<string>())}; rows: {string.Join(", ", names)}");
+        return axis with { Values = [axis.Values[i]], Settings = [axis.Settings[i]] };
     }
 
     /// <summary>All combinations, the first axis varying slowest; one empty combination when nothing is swept.</summary>

@@ -61,6 +61,16 @@ public static class ImageFile
         return data.ToArray();
     }
 
+    /// <summary>An RGBA bitmap as an image of 1 or 3 channels, resized to [width, height] first when given.</summary>
+    public static Image FromBitmap(SKBitmap rgba, int channels, int[]? size)
+    {
+        if (size is not [var w, var h] || (w == rgba.Width && h == rgba.Height)) return ToImage(rgba, channels);
+        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
+        using var resized = rgba.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), sampling)
+                            ?? throw new InvalidOperationException($"could not resize a frame to {w}×{h}");
+        return ToImage(resized, channels);
+    }
+
     private static Image ToImage(SKBitmap rgba, int channels)
     {
         var span = rgba.GetPixelSpan();

@@ -59,7 +59,11 @@ public sealed record Combination(IReadOnlyList<string> Values, IReadOnlyList<Run
         var swept = runs.SelectMany(r => r.Swept.Select(s => s.Key)).Distinct().ToList();
         var allKeys = runs.SelectMany(r => r.Config.Keys).Where(Counts).Distinct().ToList();
         string ValueOf(RunRecord r, string key) => r.Config.TryGetValue(key, out var v) ? v : "";
-        var varying = allKeys.Where(k => !swept.Contains(k) && runs.Select(r => ValueOf(r, k)).Distinct().Count() > 1);
+        // A key that only changes with the swept values (a table row's keys) says nothing the sweep does not;
+        // keys that differ between runs of the same swept values (e.g. another --set) get a column.
+        string SweptOf(RunRecord r) => string.Join("\n", swept.Select(k => $"{k}={ValueOf(r, k)}"));
+        var varying = allKeys.Where(k => !swept.Contains(k)
+            && runs.GroupBy(SweptOf).Any(g => g.Select(r => ValueOf(r, k)).Distinct().Count() > 1));
         var keys = swept.Concat(varying).ToList();
 
         var combinations = runs

@@ -38,7 +38,9 @@ public sealed record RunFolder(string Path)
     /// <summary>config.yaml: a <c>run:</c> block (experiment, id, seed, swept values, paper number) that lets
     /// <c>loe report</c> rebuild summaries without the experiments file, then the resolved configuration.</summary>
     /// <param name="index">The run's place in the expanded sweep, so that summaries list runs in the declared order.</param>
-    public Task WriteConfigAsync(RunPlan run, int index, Experiment experiment, BackendSpec backend)
+    /// <param name="data">The fitted signal: its size and channels are recorded so that <c>loe render</c> can rebuild
+    /// the model (Table 6's layouts follow the size) without the data.</param>
+    public Task WriteConfigAsync(RunPlan run, int index, Experiment experiment, BackendSpec backend, Signal data)
     {
         var sb = new StringBuilder();
         sb.Append($"# loe run {run.Experiment}/{run.Id}\n");
@@ -50,6 +52,9 @@ public sealed record RunFolder(string Path)
         sb.Append($"  seed: {run.Seed.ToString(CultureInfo.InvariantCulture)}\n");
         sb.Append($"  index: {index.ToString(CultureInfo.InvariantCulture)}\n");
         sb.Append("  swept: {").Append(string.Join(", ", run.Swept.Select(s => $"{s.Key}: {s.Text}"))).Append("}\n");
+        sb.Append($"  signal_size: {Canonical.Format(data.Size)}\n");
+        sb.Append($"  channels: {data.Channels.ToString(CultureInfo.InvariantCulture)}\n");
+        sb.Append($"  base_directory: {Canonical.String(run.Config.BaseDirectory)}\n");
         if (run.PaperPsnrDb(experiment) is { } paper) sb.Append($"  paper_psnr_db: {Canonical.Number(paper)}\n");
         if (experiment.Description is { } d) sb.Append($"  description: {Canonical.String(d)}\n");
         sb.Append(run.Config.ToYaml());
@@ -71,10 +76,12 @@ public sealed record RunFolder(string Path)
         json.WriteString("config_hash", run.Config.Hash);
         json.WriteNumber("seed", run.Seed);
         Number(json, "psnr_db", result.PsnrDb);
+        Number(json, "ssim", result.Ssim);
         Number(json, "loss", result.FinalLoss);
         json.WriteNumber("iterations", result.Iterations);
         Number(json, "train_seconds", result.TrainSeconds);
         json.WriteNumber("parameters", result.ParameterCount);
+        json.WriteNumber("parameter_bytes", result.ParameterBytes);
     });
 
     /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>
@@ -94,8 +101,21 @@ public sealed record RunFolder(string Path)
         if (System.IO.File.Exists(File(FailedFile))) System.IO.File.Delete(File(FailedFile));
     }
 
-    public Task WriteReconstructionAsync(Image image) =>
-        AtomicFile.WriteBytesAsync(File("reconstruction.png"), ImageFile.EncodePng(image));
+    /// <summary>reconstruction.png (a video's first frame), and for a video every frame in reconstruction/.</summary>
+    public async Task WriteReconstructionAsync(FitResult result)
+    {
+        await AtomicFile.WriteBytesAsync(File("reconstruction.png"), ImageFile.EncodePng(result.Reconstruction));
+        if (result.Output.Size.Length > 2) await WriteFramesAsync(File("reconstruction"), result.Output);
+    }
+
+    /// <summary>Every frame of a signal as frame-0000.png, frame-0001.png, ... in <paramref name="folder"/>.</summary>
+    public static async Task WriteFramesAsync(string folder, Signal signal)
+    {
+        Directory.CreateDirectory(folder);
+        var frames = signal.Size.Skip(2).Aggregate(1, (a, b) => a * b);
+        for (var f = 0; f < frames; f++)
+            await AtomicFile.WriteBytesAsync(System.IO.Path.Combine(folder, $"frame-{f:D4}.png"), ImageFile.EncodePng(Fit.frameOf(signal, f)));
+    }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 

@@ -121,7 +121,7 @@ public sealed record RunRecord(
 }
 
 /// <summary>The numbers of final.json.</summary>
-public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds, long Parameters)
+public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds, long Parameters, double Ssim = double.NaN, long ParameterBytes = 0)
 {
     public static RunFinal? Read(string path)
     {
@@ -130,8 +130,8 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             var r = doc.RootElement;
             double D(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
-            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"),
-                r.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt64() : 0);
+            long L(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"), L("parameters"), D("ssim"), L("parameter_bytes"));
         }
         catch (JsonException)
         {

@@ -19,7 +19,9 @@ public static class Summary
         var table = MarkdownTable(keys, combinations).ToMarkdown();
         var md = $"# {name}\n\n" +
                  (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
-                 "PSNR in dB: mean ± standard deviation over seeds (finished runs only).\n\n" +
+                 "PSNR in dB: mean ± standard deviation over seeds (finished runs only), on the whole signal. SSIM: " +
+                 "Gaussian 11×11, σ = 1.5, per channel (and frame), averaged. Parameters: every stored parameter, " +
+                 "unused experts included; size: those at 4 bytes (float32).\n\n" +
                  table + Failures(runs);
         await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.md"), md);
         if (combinations.Any(c => c.Runs.Any(r => r.History.Count > 0)))
@@ -35,8 +37,8 @@ public static class Summary
     {
         var headers = new List<string>(keys)
         {
-            "run", "seed", "runs", "done", "failed", "psnr_db", "psnr_db_std", "paper_psnr_db",
-            "iterations", "train_seconds", "parameters", "status",
+            "run", "seed", "runs", "done", "failed", "psnr_db", "psnr_db_std", "paper_psnr_db", "ssim",
+            "iterations", "train_seconds", "parameters", "parameter_bytes", "status",
         };
         var rows = combinations.Select(c => (IReadOnlyList<string>)
         [
@@ -46,8 +48,10 @@ public static class Summary
             Int(c.Runs.Count), Int(c.Done.Count), Int(c.Failed.Count),
             Format(c.MeanPsnr, "0.####"), Format(c.StdPsnr, "0.####"),
             c.PaperPsnrDb is { } p ? Format(p, "0.##") : "",
+            Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.####"),
             Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.###"),
             c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
+            c.Done.FirstOrDefault()?.Final!.ParameterBytes.ToString(CultureInfo.InvariantCulture) ?? "",
             c.Status,
         ]).ToList();
         return new TextTable(headers, rows);
@@ -59,7 +63,7 @@ public static class Summary
         var withPaper = combinations.Any(c => c.PaperPsnrDb is not null);
         var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", "PSNR (dB)" };
         if (withPaper) headers.Add("paper (dB)");
-        headers.AddRange(["iterations", "train (s)", "parameters", "status"]);
+        headers.AddRange(["SSIM", "iterations", "train (s)", "parameters", "size", "status"]);
         var rows = combinations.Select(c =>
         {
             var row = new List<string>(keys.Count > 0 ? c.Values : ["base"])
@@ -69,8 +73,10 @@ public static class Summary
             };
             if (withPaper) row.Add(c.PaperPsnrDb is { } p ? Format(p, "0.00") : "");
             row.AddRange([
+                Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.000"),
                 Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.0"),
-                c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "", c.Status]);
+                c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
+                c.Done.FirstOrDefault()?.Final is { ParameterBytes: > 0 } f ? Bytes(f.ParameterBytes) : "", c.Status]);
             return (IReadOnlyList<string>)row;
         }).ToList();
         return new TextTable(headers, rows);
@@ -91,6 +97,12 @@ public static class Summary
         var list = xs.Where(double.IsFinite).ToList();
         return list.Count > 0 ? list.Average() : double.NaN;
     }
+
+    /// <summary>A representation's size as a compressor: its parameters stored as float32.</summary>
+    public static string Bytes(long bytes) =>
+        bytes >= 1 << 20 ? $"{(bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB"
+        : bytes >= 1 << 10 ? $"{(bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)} KiB"
+        : $"{bytes} B";
 
     private static string Int(int x) => x.ToString(CultureInfo.InvariantCulture);
 

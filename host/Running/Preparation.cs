@@ -9,25 +9,36 @@ public static class Preparation
 {
     public static IReadOnlyList<PreparedRun> Prepare(IReadOnlyList<RunPlan> runs)
     {
-        var images = new Dictionary<string, Image>();
+        var signals = new Dictionary<string, Signal>();
         return runs.Select(run =>
         {
-            var path = SpecBuilder.ImagePath(run.Config);
+            var video = SpecBuilder.IsVideo(run.Config);
+            var key = video ? "data.video" : "data.image";
             var size = SpecBuilder.ImageSize(run.Config);
-            var cacheKey = size is null ? path : $"{path}@{size[0]}x{size[1]}";
-            if (!images.TryGetValue(cacheKey, out var image))
+            var frames = SpecBuilder.Frames(run.Config);
+            var source = video ? run.Config.Get<string>("data.video") : SpecBuilder.ImagePath(run.Config);
+            var cacheKey = $"{key}:{source}@{(size is null ? "" : $"{size[0]}x{size[1]}")}/{frames}";
+            if (!signals.TryGetValue(cacheKey, out var signal))
             {
                 try
                 {
-                    image = ImageFile.Load(path, size);
+                    if (!video && !File.Exists(source) && run.Config.GetOrDefault<string>("data.obtain") is { } how)
+                        throw new FileNotFoundException($"image file not found: {source}. {how}");
+                    signal = video
+                        ? VideoFile.Load(source, run.Config.BaseDirectory, size, frames)
+                        : Fit.ofImage(ImageFile.Load(source, size));
+                }
+                catch (FileNotFoundException e) when (video && run.Config.GetOrDefault<string>("data.obtain") is { } how)
+                {
+                    throw new ConfigException(run.Config.Find(key).Origin, key, $"{e.Message}. {how}", e);
                 }
                 catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
                 {
-                    throw new ConfigException(run.Config.Find("data.image").Origin, "data.image", e.Message, e);
+                    throw new ConfigException(run.Config.Find(key).Origin, key, e.Message, e);
                 }
-                images[cacheKey] = image;
+                signals[cacheKey] = signal;
             }
-            return new PreparedRun(run, SpecBuilder.Model(run.Config), SpecBuilder.Train(run.Config), image);
+            return new PreparedRun(run, SpecBuilder.Model(run.Config, signal.Size), SpecBuilder.Train(run.Config), Fit.frameOf(signal, 0), signal);
         }).ToList();
     }
 }

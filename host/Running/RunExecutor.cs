@@ -24,7 +24,7 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
             return skipped;
         }
 
-        await folder.WriteConfigAsync(plan, index, Experiment, backend);
+        await folder.WriteConfigAsync(plan, index, Experiment, backend, run.Data);
         var resume = state == RunState.Partial ? TryReadCheckpoint(folder, hash) : null;
         folder.ClearFailed();
         Monitor.Started(plan, run.Train.Iterations, resume?.Iteration ?? 0, $"{backend.Name}/{backend.Device}");
@@ -49,9 +49,9 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         try
         {
             // The core is synchronous; run it off the caller's thread so that Ctrl-C and the display stay responsive.
-            var result = await Task.Run(() => Fit.runWith(backend, run.Model, run.Train, run.Target, hooks), CancellationToken.None);
+            var result = await Task.Run(() => Fit.runSignalWith(backend, run.Model, run.Train, run.Data, hooks), CancellationToken.None);
             await folder.WriteMetricsAsync(result.History);
-            await folder.WriteReconstructionAsync(result.Reconstruction);
+            await folder.WriteReconstructionAsync(result);
             await folder.WriteFinalAsync(plan, result);
             outcome = new RunOutcome(plan, RunStatus.Done, result);
         }

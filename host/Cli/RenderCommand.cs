@@ -1,0 +1,91 @@
+using System.Globalization;
+using LoE.Core;
+using LoE.Host.Config;
+using LoE.Host.Data;
+using LoE.Host.Output;
+using LoE.Host.Running;
+using YamlDotNet.RepresentationModel;
+
+namespace LoE.Host.Cli;
+
+/// <summary>
+/// <c>loe render RUN_DIR</c>: the model rebuilt from config.yaml (Table 6's layouts from the recorded signal size),
+/// the trained parameters from checkpoint.bin, evaluated at the sample centres of any grid: a continuous
+/// representation drawn at any resolution.
+/// </summary>
+public static class RenderCommand
+{
+    public static async Task<int> ExecuteAsync(RenderOptions o, TextWriter output)
+    {
+        var configPath = Path.Combine(o.RunDir, RunFolder.ConfigFile);
+        if (!File.Exists(configPath))
+            throw new ConfigException(Origin.CommandLine(o.RunDir), null, $"no {RunFolder.ConfigFile} here: not a run folder");
+        var (config, run) = ReadConfig(configPath);
+        string RunText(string key) => run.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == key).Value is YamlScalarNode { Value: { } v }
+            ? v : throw new ConfigException(Origin.InFile(configPath, run.Start), $"run.{key}", $"config.yaml has no run.{key} (written by an older loe?)");
+        var signalSize = run.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == "signal_size").Value is YamlSequenceNode seq
+            ? seq.Children.Select(n => int.Parse(YamlText.ScalarValue(n)!, CultureInfo.InvariantCulture)).ToArray()
+            : throw new ConfigException(Origin.InFile(configPath, run.Start), "run.signal_size", "config.yaml has no run.signal_size (written by an older loe?)");
+        var channels = int.Parse(RunText("channels"), CultureInfo.InvariantCulture);
+
+        var model = SpecBuilder.Model(config, signalSize);
+        var checkpointPath = Path.Combine(o.RunDir, CheckpointFile.FileName);
+        if (!File.Exists(checkpointPath))
+            throw new ConfigException(Origin.CommandLine(o.RunDir), null,
+                $"no {CheckpointFile.FileName}: the run wrote none (train.checkpoint_every: 0) or has not started");
+        Checkpoint checkpoint;
+        try
+        {
+            checkpoint = CheckpointFile.Read(checkpointPath, RunText("hash"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigException(Origin.CommandLine(checkpointPath), null, e.Message, e);
+        }
+        var iterations = config.Get<int>("train.iterations");
+        if (checkpoint.Iteration < iterations)
+            output.WriteLine($"note: the checkpoint is from iteration {checkpoint.Iteration} of {iterations} (the run is not finished)");
+
+        var size = (int[])signalSize.Clone();
+        if (o.Size.ToArray() is [var w, var h]) (size[0], size[1]) = (w, h);
+        else if (o.Scale is { } s)
+        {
+            if (!(s > 0)) throw new ConfigException(Origin.CommandLine("--scale"), null, $"must be positive, got {s}");
+            (size[0], size[1]) = ((int)Math.Round(size[0] * s), (int)Math.Round(size[1] * s));
+        }
+        if (o.Frames is { } f)
+        {
+            if (size.Length < 3) throw new ConfigException(Origin.CommandLine("--frames"), null, "the run fitted an image, not a video");
+            size[2] = f;
+        }
+        if (size.Any(d => d < 1)) throw new ConfigException(Origin.CommandLine("--size"), null, "sizes must be at least 1");
+
+        var backend = new BackendSpec(o.Backend, o.Device, false, Environment.ProcessorCount);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var signal = Fit.renderWith(backend, model, checkpoint, size, channels);
+        var name = string.Join("x", size.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+        var target = o.Out ?? Path.Combine(o.RunDir, size.Length > 2 ? $"render-{name}" : $"render-{name}.png");
+        if (size.Length > 2) await RunFolder.WriteFramesAsync(target, signal);
+        else await AtomicFile.WriteBytesAsync(target, ImageFile.EncodePng(Fit.frameOf(signal, 0)));
+        output.WriteLine($"{target}: {name} rendered in {clock.Elapsed.TotalSeconds:0.0} s from {checkpoint.Iteration} iterations " +
+                         $"({checkpoint.Parameters.Sum(p => (long)p.Length)} parameters)");
+        return 0;
+    }
+
+    /// <summary>config.yaml's configuration resolved again (its run block gives the seed and the folder paths are relative to).</summary>
+    private static (ResolvedConfig Config, YamlMappingNode Run) ReadConfig(string path)
+    {
+        if (YamlText.Parse(File.ReadAllText(path), path) is not YamlMappingNode root
+            || root.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == "run").Value is not YamlMappingNode run)
+            throw new ConfigException(Origin.CommandLine(path), null, "not a run's config.yaml (no run: block)");
+        string? Run(string key) => YamlText.ScalarValue(run.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == key).Value);
+        var raw = new OrderedDictionary<string, ConfigValue>();
+        Flattener.Flatten(root, "", path, raw, skipTopLevel: new HashSet<string> { "run" });
+        raw.Remove(Schema.SeedKey);
+        // The data is not needed to render; only its recorded size is. Missing data must not stop a render.
+        raw.TryAdd("data.obtain", new ConfigValue(new YamlScalarNode("not needed to render"), Origin.CommandLine(path)));
+        var seed = int.Parse(Run("seed") ?? "0", CultureInfo.InvariantCulture);
+        var baseDirectory = Run("base_directory") ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return (Schema.Resolve(raw, seed, baseDirectory, Origin.CommandLine(path)), run);
+    }
+}
