@@ -44,15 +44,6 @@ module Bench =
         let widths = Array.concat [ [| Model.inputWidth s.Model |]; s.Model.HiddenWidths; [| s.OutChannels |] ]
         Seq.pairwise widths |> Seq.sumBy (fun (a, b) -> float a * float b)
 
-    /// The plain MLP of the same shape: expert 0 of every tile as an ordinary linear layer.
-    let private denseForward (b: Backend<T>) (s: Shape) (ps: Model.Params<T>) (input: T) =
-        let layers = s.Model.HiddenWidths.Length
-        let hidden =
-            [ 1 .. layers ] |> List.fold (fun (x: T) i ->
-                let w, bias = ps.[$"layer%02d{i}.weight"], ps.[$"layer%02d{i}.bias"]
-                b.leakyRelu s.Model.NegativeSlope (torch.addmm(bias.[0], x, w.[0], 1.0f, 1.0f))) input
-        torch.addmm(ps.[$"layer%02d{layers + 1}.bias"], hidden, ps.[$"layer%02d{layers + 1}.weight"], 1.0f, 1.0f)
-
     /// The published snippet's approach: for every expert, masked_select its rows, multiply, masked_scatter back.
     let private maskedForward (b: Backend<T>) (s: Shape) (experts: T[]) (ps: Model.Params<T>) (input: T) =
         let layers = s.Model.HiddenWidths.Length
@@ -136,8 +127,10 @@ module Bench =
         let nearestRoutes = Model.routings nearest coords
         let variants =
             // The dense MLP has one expert per layer, so its Adam update is as small as a plain MLP's.
-            let dense = { nearest with Tile = Array.create d 1 }
-            [ yield measure "dense" dense (fun ps -> denseForward b shape ps input)
+            // 1×1 tiles make every layer a plain linear layer (one matmul), the dense MLP of the same shape.
+            let dense = { nearest with Tile = Array.create d 1; Tiles = null }
+            let denseRoutes = Model.routings dense coords
+            [ yield measure "dense" dense (fun ps -> Model.forward b dense denseRoutes ps input)
               yield measure "loe-nearest" nearest (fun ps -> Model.forward b nearest nearestRoutes ps input)
               let nlinearRoutes = Model.routings nlinear coords
               yield measure "loe-nlinear" nlinear (fun ps -> Model.forward b nlinear nlinearRoutes ps input)
