@@ -23,7 +23,7 @@ public static class BenchCommand
         var unknown = wanted.Except(Coordinates.Keys).ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"--shape: unknown shape '{unknown[0]}' (known: toy, image, video)");
-        int CountFor(string shape) => o.Quick ? Coordinates[shape].Quick : o.Full ? Coordinates[shape].Full : Coordinates[shape].Default;
+        int CountFor(string shape) => o.Coordinates is { } n ? n : o.Quick ? Coordinates[shape].Quick : o.Full ? Coordinates[shape].Full : Coordinates[shape].Default;
         var steps = o.Steps ?? (o.Quick ? 2 : 5);
         var naive = o.Naive ?? true;
 

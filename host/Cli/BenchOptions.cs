@@ -11,6 +11,9 @@ public sealed class BenchOptions
     [Option("full", HelpText = "The paper's coordinate counts (toy 512², image 262144, video 160000).")]
     public bool Full { get; set; }
 
+    [Option("coordinates", HelpText = "Coordinates per step for every shape (overrides the defaults, --full and --quick).")]
+    public int? Coordinates { get; set; }
+
     [Option("shape", HelpText = "Only these shapes: toy, image, video (default: all).")]
     public IEnumerable<string> Shapes { get; set; } = [];
 
