@@ -9,9 +9,7 @@ open LoE.Host.Config
 open LoE.Host.Cli
 open LoE.Host.Running
 
-let private repo =
-    let rec up (d: DirectoryInfo) = if File.Exists(Path.Combine(d.FullName, "LoE.sln")) then d.FullName else up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+let private repo = Generators.repoRoot
 
 /// A table's rows as a `row` sweep, a random-batch image run and a generated video.
 let private yamlText =

@@ -28,3 +28,9 @@ let tiledPoint = gen {
     return t, m, p }
 
 let forAll gen f = Prop.forAll (Arb.fromGen gen) f
+
+/// The repository's root folder (the one holding LoE.sln), found upwards from the test binaries.
+let repoRoot =
+    let rec up (d: System.IO.DirectoryInfo) =
+        if System.IO.File.Exists(System.IO.Path.Combine(d.FullName, "LoE.sln")) then d.FullName else up d.Parent
+    up (System.IO.DirectoryInfo System.AppContext.BaseDirectory)

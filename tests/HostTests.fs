@@ -7,9 +7,7 @@ open Xunit
 open LoE.Host.Config
 open LoE.Host.Cli
 
-let private repo =
-    let rec up (d: DirectoryInfo) = if File.Exists(Path.Combine(d.FullName, "LoE.sln")) then d.FullName else up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+let private repo = Generators.repoRoot
 
 /// A small valid experiment file; `edit` rewrites one line of it to make it bad.
 let private yaml (edit: string -> string) =

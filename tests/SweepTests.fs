@@ -10,9 +10,7 @@ open LoE.Host.Config
 open LoE.Host.Cli
 open LoE.Host.Output
 
-let private repo =
-    let rec up (d: DirectoryInfo) = if File.Exists(Path.Combine(d.FullName, "LoE.sln")) then d.FullName else up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+let private repo = Generators.repoRoot
 
 /// Tiny experiments (16×16 image, two layers of 8): seconds each. `tiny` sweeps two layouts; `diverge` sweeps a
 /// learning rate that makes the loss infinite; `child` extends `tiny`.
