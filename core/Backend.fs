@@ -2,14 +2,29 @@ namespace LoE.Core
 
 open System
 
+/// A routing on a backend's device: which experts each of `Count` points uses, as tensors. `Experts` holds
+/// integer expert indices [Count; K] (the backend's index type), `Weights` the N-linear weights [Count; K] in the
+/// model's precision (K = 1 for nearest, 2^d for N-linear). `Persistent`: made once and kept for many steps (the
+/// whole signal), so anything a backend derives from it (its grouping by expert) is kept too, rather than freed
+/// with the step that first used it. `Grid.route` is the specification every backend's routing is held to.
+type Routed<'T> = { Count: int; K: int; TileExperts: int; Experts: 'T; Weights: 'T; Persistent: bool }
+
 /// The core's backend-neutral tensor API: a record of functions over the backend's tensor type 'T.
-/// Layers, losses, metrics and optimisers are written once against it; TorchSharp is one backend, and a pure
-/// .NET reference backend can be another without touching any layer. Shapes are row-major int arrays;
-/// data crosses the boundary as float64 arrays. Binary ops broadcast like NumPy.
+/// Layers, encodings, losses, metrics and optimisers are written once against it; TorchSharp is one backend, the
+/// pure .NET reference backend another. Shapes are row-major int arrays; data crosses the boundary as float64
+/// arrays. Binary ops broadcast like NumPy.
+///
+/// Coordinates are tensors too: `points` makes float64 coordinates on the device, and routing, lattice routing
+/// and the positional encoding are ops over them, so that points made on the device (NeRF's samples) never go
+/// back to .NET during a training step.
 type Backend<'T> =
     { Name: string
-      /// A constant tensor from row-major data and a shape.
+      /// A constant tensor in the model's precision from row-major data and a shape.
       tensor: float[] -> int[] -> 'T
+      /// Coordinates [n; d] in float64 on the device (routing decides at cell borders: it needs the precision).
+      points: float[] -> int[] -> 'T
+      /// Integer indices of a shape on the device.
+      indices: int[] -> int[] -> 'T
       toArray: 'T -> float[]
       shape: 'T -> int[]
       add: 'T -> 'T -> 'T
@@ -26,20 +41,36 @@ type Backend<'T> =
       matmul: 'T -> 'T -> 'T
       /// Concatenate along the last axis.
       concatLast: 'T list -> 'T
+      /// Rows of a tensor [n; ...] at integer indices (a tensor from `indices`): [m; ...].
+      gatherRows: 'T -> 'T -> 'T
       /// Sum of all elements, as a scalar tensor.
       sum: 'T -> 'T
-      /// Position-dependent linear layer: routing, expert weights [E; in; out], expert biases [E; out],
-      /// input [n; in] -> [n; out]; y_j = sum_k w_jk (x_j W[e_jk] + b[e_jk]).
-      expertLinear: Routing -> 'T -> 'T -> 'T -> 'T
+      /// A tensor of the model's precision filled with one value.
+      fill: float -> int[] -> 'T
+      /// Float64 points cast to the model's precision (SIREN's raw coordinate input).
+      precision: 'T -> 'T
+      /// Routing of points [n; d] through one position-dependent layer (Grid.route on the device).
+      route: Interpolation -> AffineMap -> int[] -> bool -> 'T -> Routed<'T>
+      /// N-linear routing on a clamped lattice of `resolution` points per dimension (Grid.lattice on the device).
+      lattice: int -> bool -> 'T -> Routed<'T>
+      /// Positional encoding of points [n; d] with L frequencies (Encoding.positional on the device), in the
+      /// model's precision.
+      positional: int -> 'T -> 'T
+      /// Position-dependent linear layer: routing, expert weights [E; in; out], bias, input [n; in] -> [n; out];
+      /// y_j = sum_k w_jk x_j W[e_jk] + bias_j, where the bias is shared [out] or per expert [E; out] (then
+      /// blended like the weights).
+      expertLinear: Routed<'T> -> 'T -> 'T -> 'T -> 'T
       /// Rows of a table [cells; C] blended by a routing: y_j = sum_k w_jk T[e_jk], [n; C] (the learnable
-      /// coordinate embedding of "PE + CE", with Grid.lattice routing).
-      interpolate: Routing -> 'T -> 'T
+      /// coordinate embedding of "PE + CE", with lattice routing).
+      interpolate: Routed<'T> -> 'T -> 'T
       /// Value of f and its gradient with respect to each argument (f must return a scalar).
       valueAndGrad: ('T list -> 'T) -> 'T list -> float * 'T list
       /// Opens a scope that frees the tensors made inside it when disposed, except those passed to `keep`.
       scope: unit -> IDisposable
       /// Lets a tensor outlive the innermost open scope.
       keep: 'T -> 'T
+      /// Lets a tensor outlive every open scope (until freed): what a persistent batch is made of.
+      persist: 'T -> 'T
       /// Frees a tensor now (no-op on a garbage-collected backend).
       free: 'T -> unit }
 
@@ -48,3 +79,9 @@ module Backend =
     let mean (b: Backend<'T>) (t: 'T) =
         let n = b.shape t |> Array.fold (*) 1
         b.sum t |> b.scale (1.0 / float n)
+    /// A routing made in .NET (Grid.route, Grid.lattice) as the backend's tensors: how the specification's
+    /// routing is fed to a backend's layer in tests.
+    let routed (b: Backend<'T>) (persistent: bool) (r: Routing) : Routed<'T> =
+        { Count = r.Count; K = r.K; TileExperts = r.TileExperts; Persistent = persistent
+          Experts = b.indices r.Experts [| r.Count; r.K |]; Weights = b.tensor r.Weights [| r.Count; r.K |] }
+    let elements (b: Backend<'T>) (t: 'T) = b.shape t |> Array.fold (fun n d -> n * int64 d) 1L

@@ -17,17 +17,17 @@ type ComparisonReport = { Steps: StepLosses[]; Parameters: ParameterDifference[]
 module Compare =
     type private Run = { Losses: float[]; FirstGradients: float[] list; Final: float[] list; Names: string list; Shapes: int[] list }
 
-    /// `steps` full-image training steps as Fit.train takes them (same data, routing, initialisation from the
-    /// seed, Adam and step decay), keeping what Fit.train does not return: first gradients and final parameters.
-    let private run (b: Backend<'T>) (model: ModelSpec) (spec: TrainSpec) (target: Image) (steps: int) : Run =
+    /// `steps` training steps as the training loop takes them (same data, routing, initialisation from the
+    /// seed, Adam and schedule), keeping what the loop does not return: first gradients and final parameters.
+    let private run (b: Backend<'T>) (model: ModelSpec) (spec: TrainSpec) (target: Signal) (steps: int) : Run =
         let p = Fit.problem b model spec target
-        let adam = Fit.adamOf spec
-        let first = b.valueAndGrad p.Loss p.Initial |> snd |> List.map b.toArray
+        let group = List.head p.Objective.Groups
+        let loss it values = p.Objective.Loss 0 it [ values ]
+        let first = b.valueAndGrad (loss 0) group.Initial |> snd |> List.map b.toArray
         let losses, final, _ =
             Seq.init steps id |> Seq.fold (fun (losses, ps, state) it ->
-                let lr = Optim.stepDecay spec.LearningRate spec.LrDecayAt spec.LrDecayFactor it
-                let value, next, nextState = Fit.step b p.Loss adam lr ps state
-                value :: losses, next, nextState) ([], p.Initial, Optim.adamInit b p.Initial)
+                let value, next, nextState = Loop.step b (loss it) group.Adam (group.LearningRate it) ps state
+                value :: losses, next, nextState) ([], group.Initial, Optim.adamInit b group.Initial)
         { Losses = losses |> List.rev |> Array.ofList; FirstGradients = first; Final = final |> List.map b.toArray
           Names = p.Names; Shapes = final |> List.map b.shape }
 
@@ -40,9 +40,10 @@ module Compare =
             if diff = 0.0 then 0.0 else diff / (if scale > 0.0 then scale else 1.0)
 
     /// Runs `steps` training steps of the configuration on torch-cpu-f64 and on the reference backend.
-    let backends (model: ModelSpec) (spec: TrainSpec) (target: Image) (steps: int) : ComparisonReport =
-        let torch = run (TorchBackend.create "cpu" true) model spec target steps
-        let reference = run (ReferenceBackend.create ()) model spec target steps
+    let backends (model: ModelSpec) (spec: TrainSpec) (target: Signal) (steps: int) : ComparisonReport =
+        let on backend = Backends.using backend { new IBackendUser<Run> with member _.Use b = run b model spec target steps }
+        let torch = on Backends.torchCpu64
+        let reference = on Backends.reference
         { Steps =
             Array.init steps (fun i ->
                 let t, r = torch.Losses.[i], reference.Losses.[i]

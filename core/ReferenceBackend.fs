@@ -13,9 +13,15 @@ module ReferenceBackend =
     /// Nothing to free: tensors are garbage collected.
     let private noScope = { new IDisposable with member _.Dispose() = () }
 
+    let private routed (persistent: bool) (r: Routing) : Routed<T> =
+        { Count = r.Count; K = r.K; TileExperts = r.TileExperts; Persistent = persistent
+          Experts = Ops.tensor (r.Experts |> Array.map float) [| r.Count; r.K |]; Weights = Ops.tensor r.Weights [| r.Count; r.K |] }
+
     let create () : Backend<T> =
         { Name = "reference-f64"
           tensor = Ops.tensor
+          points = Ops.tensor
+          indices = fun data shape -> Ops.tensor (data |> Array.map float) shape
           toArray = fun t -> Array.copy t.Data
           shape = fun t -> Array.copy t.Shape
           add = Ops.arith Add
@@ -30,10 +36,19 @@ module ReferenceBackend =
           leakyRelu = Ops.leakyRelu
           matmul = Ops.matmul
           concatLast = Ops.concatLast
+          gatherRows = Ops.gatherRows
           sum = Ops.sum
+          fill = fun value shape -> Ops.tensor (Array.create (Shape.size shape) value) shape
+          precision = id
+          route = fun interp m tile persistent p -> Grid.route interp m tile p.Data |> routed persistent
+          lattice = fun resolution persistent p -> Grid.lattice resolution p.Shape.[1] p.Data |> routed persistent
+          positional = fun frequencies p ->
+              let d = p.Shape.[1]
+              Ops.tensor (Encoding.positional d frequencies p.Data) [| p.Shape.[0]; Encoding.peWidth d frequencies |]
           expertLinear = Ops.expertLinear (ConditionalWeakTable())
           interpolate = Ops.interpolate
           valueAndGrad = Ops.valueAndGrad
           scope = fun () -> noScope
           keep = id
+          persist = id
           free = ignore }

@@ -56,14 +56,20 @@ type ModelSpec =
       EmbeddingResolution: int
       Activation: Activation
       /// SIREN's frequency factor omega0 (30).
-      Omega0: float }
+      Omega0: float
+      /// One bias per position-dependent layer, h(x, p) = ψ(p) x + b (the main paper), instead of one per expert.
+      SharedBias: bool }
 
 module ModelSpec =
+    /// SIREN's ω₀ (Sitzmann et al. 2020), the default of model.omega0.
+    [<Literal>]
+    let SirenOmega0 = 30.0
+
     /// A section-A style network: PE input, LeakyReLU, the same tile for every layer, no embedding.
     let toy (pe: int) (widths: int[]) (tile: int[]) (layout: AffineMap[]) (interp: Interpolation) (slope: float) : ModelSpec =
         { PeFrequencies = pe; HiddenWidths = widths; Tile = tile; Layout = layout; Interpolation = interp
           NegativeSlope = slope; Tiles = null; Input = InputMapping.Positional; EmbeddingChannels = 0
-          EmbeddingResolution = 0; Activation = Activation.LeakyRelu; Omega0 = 30.0 }
+          EmbeddingResolution = 0; Activation = Activation.LeakyRelu; Omega0 = SirenOmega0; SharedBias = false }
 
     /// The tile of position-dependent layer i (0-based).
     let tileOf (spec: ModelSpec) (i: int) =

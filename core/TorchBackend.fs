@@ -16,9 +16,16 @@ module TorchBackend =
     /// op fails with "Expected false to be true ... toFloat". Every Scalar here is therefore explicit and alive.
     let private one = (1.0).ToScalar()
     let private minusOne = (-1.0).ToScalar()
+    /// alpha for sums of integer (index) tensors, which refuse a floating-point alpha.
+    let private oneInt = (1L).ToScalar()
 
     /// Calls f with a Scalar of x that stays alive until f has returned.
     let private withScalar (x: float) (f: Scalar -> T) : T =
+        use s = x.ToScalar()
+        f s
+
+    /// Calls f with an integer Scalar (integer tensors stay integer).
+    let private withInt (x: int64) (f: Scalar -> T) : T =
         use s = x.ToScalar()
         f s
 
@@ -42,113 +49,162 @@ module TorchBackend =
             use t = t
             t.``to``(device)
 
-    /// Index tensors of one routing, made once and reused while the coordinates stay the same (full-image
-    /// training): per corner, the coordinates grouped by expert into slots [used experts × largest group], so that
-    /// one batched product serves all experts.
+    /// A routing's grouping by expert for the batched product, made once per routing: per corner, the points
+    /// grouped by expert into slots [used experts × largest group], so that one batched product serves all
+    /// experts.
     type Plan =
-        { /// Experts that own at least one coordinate.
+        { /// Experts that own at least one point.
           Used: T
-          /// Per corner: for each slot, the coordinate it reads (padding slots read coordinate 0).
+          /// Per corner: for each slot, the point it reads (padding slots read point 0).
           ToSlots: T[]
-          /// Per corner: for each coordinate, its slot.
+          /// Per corner: for each point, its slot.
           FromSlots: T[]
           /// Per corner: N-linear weights [n; 1] (None for nearest).
           Weights: T option[]
           Groups: int64
           Largest: int64 }
 
-    /// Plain loops over the routing's arrays (no per-corner LINQ or per-point allocation): with random batches a
-    /// new routing, hence a new plan, comes every step.
-    let private makePlan (device: Device) (dtype: ScalarType) (persistent: bool) (r: Routing) : Plan =
-        let n, k, e = r.Count, r.K, r.TileExperts
-        // counts.[c * e + x]: coordinates of corner c at expert x.
-        let counts = Array.zeroCreate<int> (k * e)
-        for j in 0 .. n - 1 do
-            for c in 0 .. k - 1 do
-                let x = r.Experts.[j * k + c]
-                counts.[c * e + x] <- counts.[c * e + x] + 1
-        let mutable largest = 0
-        let usedFlags = Array.zeroCreate<bool> e
-        for c in 0 .. k - 1 do
-            for x in 0 .. e - 1 do
-                let m = counts.[c * e + x]
-                if m > 0 then usedFlags.[x] <- true
-                if m > largest then largest <- m
-        let used = [| for x in 0 .. e - 1 do if usedFlags.[x] then x |]
-        let groupOf = Array.create e -1
-        used |> Array.iteri (fun g x -> groupOf.[x] <- g)
-        let slots = used.Length * largest
-        let keep (t: T) = if persistent then t.DetachFromDisposeScope() else t
-        let idx (a: int64[]) = indices a device |> keep
-        let fill = Array.zeroCreate<int> e
-        // Padding slots read coordinate 0 and are never read back, so autograd gives them no gradient.
+    /// The grouping on the device: a stable sort of each corner's experts gives every point its rank within its
+    /// expert's group (so slots are filled in point order), and counts per expert give the groups. The one value
+    /// read back is the vector of counts per expert (the batched product's shape depends on it); everything
+    /// else stays on the device.
+    let private makePlan (r: Routed<T>) : Plan =
+        use _ = torch.NewDisposeScope()
+        let n, e = int64 r.Count, int64 r.TileExperts
+        let device = r.Experts.device
+        let perCorner = Array.init r.K (fun c -> r.Experts.select(1L, int64 c))
+        let counts = perCorner |> Array.map (fun ex -> ex.bincount(null, e))
+        // Largest group and used experts over all corners: one small read per layer and batch.
+        let countsHost = torch.stack(counts).cpu().data<int64>().ToArray()
+        let largest = if countsHost.Length = 0 then 0L else Array.max countsHost
+        let used = [| for x in 0L .. e - 1L do if Seq.init r.K (fun c -> countsHost.[c * int e + int x]) |> Seq.exists (fun m -> m > 0L) then x |]
+        let groupOf = Array.create (int e) -1L
+        used |> Array.iteri (fun g x -> groupOf.[int x] <- int64 g)
+        let groupOfT = indices groupOf device
+        let slots = int64 used.Length * largest
         let corner c =
-            System.Array.Clear(fill)
-            let toSlot = Array.zeroCreate<int64> slots
-            let fromSlot = Array.zeroCreate<int64> n
-            for j in 0 .. n - 1 do
-                let x = r.Experts.[j * k + c]
-                let slot = groupOf.[x] * largest + fill.[x]
-                fill.[x] <- fill.[x] + 1
-                toSlot.[slot] <- int64 j
-                fromSlot.[j] <- int64 slot
-            idx toSlot, idx fromSlot
-        let corners = Array.init k corner
-        { Used = idx (used |> Array.map int64)
-          ToSlots = corners |> Array.map fst
-          FromSlots = corners |> Array.map snd
-          Weights =
-            Array.init k (fun c ->
-                if k = 1 then None
-                else Some(fromArray (Array.init n (fun j -> r.Weights.[j * k + c])) [| int64 n; 1L |] dtype device |> keep))
+            let ex = perCorner.[c]
+            let struct (_, order) = ex.sort(0L, false, true)
+            let sorted = ex.index_select(0L, order)
+            let starts = counts.[c].cumsum(0L).sub(counts.[c])
+            let rank = torch.arange(n, dtype = torch.ScalarType.Int64, device = device).sub(starts.index_select(0L, sorted))
+            let slot = (withInt largest (fun l -> groupOfT.index_select(0L, sorted).mul(l))).add(rank, oneInt)
+            let toSlot = torch.zeros([| slots |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, slot, order)
+            let fromSlot = torch.zeros([| n |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, order, slot)
+            toSlot, fromSlot
+        let corners = Array.init r.K corner
+        let keep (t: T) = if r.Persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+        { Used = indices used device |> keep
+          ToSlots = corners |> Array.map (fst >> keep)
+          FromSlots = corners |> Array.map (snd >> keep)
+          Weights = Array.init r.K (fun c -> if r.K = 1 then None else Some(r.Weights.narrow(1L, int64 c, 1L).contiguous() |> keep))
           Groups = int64 used.Length
-          Largest = int64 largest }
-
-    /// Plans by routing. A routing seen for the first time gets a plan owned by the caller's dispose scope (freed
-    /// with the training step or evaluation chunk that made it): random-batch training makes new routings every
-    /// step, and their index tensors must go with the step rather than wait for a finaliser. A routing seen again
-    /// (full-signal training reuses one per layer for ever) gets a plan kept for as long as the routing lives.
-    type PlanCache() =
-        let seen = ConditionalWeakTable<Routing, obj>()
-        let kept = ConditionalWeakTable<Routing, Plan>()
-        member _.GetValue(r: Routing, make: bool -> Routing -> Plan) : Plan =
-            match kept.TryGetValue r with
-            | true, p -> p
-            | _ ->
-                match seen.TryGetValue r with
-                | true, _ -> kept.GetValue(r, fun r -> make true r)
-                | _ ->
-                    seen.AddOrUpdate(r, obj ())
-                    make false r
+          Largest = largest }
 
     /// One batched product per corner over the used experts: rows to slots [groups; largest; in], bmm with the
-    /// used experts' weights plus their biases, and slots back to rows.
-    let private expertLinear (plans: PlanCache) device dtype (r: Routing) (w: T) (b: T) (x: T) : T =
-        let p = plans.GetValue(r, makePlan device dtype)
+    /// used experts' weights plus their biases, and slots back to rows. A shared bias [out] is added once.
+    let private expertLinear (plans: ConditionalWeakTable<Routed<T>, Plan>) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
+        let p = plans.GetValue(r, fun r -> makePlan r)
         // Intermediates get their own scope: autograd keeps what backward needs, and the rest is freed now rather
         // than at the end of the training step (a dispose scope would otherwise hold every temporary until then).
         use _ = torch.NewDisposeScope()
+        let shared = b.dim() = 1L
         let wUsed = w.index_select(0L, p.Used)
-        let bUsed = b.index_select(0L, p.Used).unsqueeze(1L)
+        let bUsed = if shared then None else Some(b.index_select(0L, p.Used).unsqueeze(1L))
         let inDim, outDim = x.shape.[1], w.shape.[2]
         let corner c =
             let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
-            let ys = xs.bmm(wUsed).add(bUsed, one).view(p.Groups * p.Largest, outDim)
+            let products = xs.bmm(wUsed)
+            let ys = (match bUsed with Some bu -> products.add(bu, one) | None -> products).view(p.Groups * p.Largest, outDim)
             let y = ys.index_select(0L, p.FromSlots.[c])
             match p.Weights.[c] with
             | Some weights -> y * weights
             | None -> y
-        (Seq.init r.K corner |> Seq.reduce (fun a b -> a.add(b, one))).MoveToOuterDisposeScope()
+        let y = Seq.init r.K corner |> Seq.reduce (fun a b -> a.add(b, one))
+        (if shared then y.add(b, one) else y).MoveToOuterDisposeScope()
 
-    /// Gathers the K rows of every coordinate at once and blends them; index_select's backward scatter-adds into
+    /// Gathers the K rows of every point at once and blends them; index_select's backward scatter-adds into
     /// the table, so only the rows in use get a gradient.
-    let private interpolate device dtype (r: Routing) (table: T) : T =
+    let private interpolate (r: Routed<T>) (table: T) : T =
         use _ = torch.NewDisposeScope()
         let channels = table.shape.[1]
-        let index = indices (r.Experts |> Array.map int64) device
-        let weights = fromArray r.Weights [| int64 r.Count; int64 r.K; 1L |] dtype device
-        let rows = table.index_select(0L, index).view(int64 r.Count, int64 r.K, channels)
-        (rows * weights).sum(1L).MoveToOuterDisposeScope()
+        let rows = table.index_select(0L, r.Experts.reshape(-1L)).view(int64 r.Count, int64 r.K, channels)
+        (rows * r.Weights.unsqueeze(2L)).sum(1L).MoveToOuterDisposeScope()
+
+    /// Grid-unit positions u = A p + b of points [n; d] (float64), computed as Grid.affine does term by term: a
+    /// product then a plain sum, never a fused multiply-add, so that the device and the specification agree
+    /// bit for bit, even at cell borders.
+    let private affine (m: AffineMap) (p: T) : T[] =
+        let d = int p.shape.[1]
+        Array.init d (fun r ->
+            let mutable s = withScalar m.B.[r] (fun v -> torch.full([| p.shape.[0] |], v, dtype = torch.ScalarType.Float64, device = p.device))
+            for c in 0 .. d - 1 do
+                let term = withScalar m.A.[r, c] (fun a -> p.select(1L, int64 c).mul(a))
+                s <- s.add(term, one)
+            s)
+
+    /// Row-major flattening of per-dimension integer indices wrapped into the tile (non-negative modulo).
+    let private flatten (tile: int[]) (index: T[]) : T =
+        let wrap i (ix: T) = withInt (int64 tile.[i]) (fun t -> ix.remainder(t))
+        let mutable f = wrap 0 index.[0]
+        for i in 1 .. tile.Length - 1 do f <- (withInt (int64 tile.[i]) (fun t -> f.mul(t))).add(wrap i index.[i], oneInt)
+        f
+
+    /// Corner c's expert index and weight from per-dimension lower neighbours and fractions (Grid's blend): the
+    /// upper neighbour in dimension i when bit (d-1-i) of c is set.
+    let private blend (d: int) (lower: T[]) (frac: T[]) (index: T[] -> T) : T * T =
+        let corners =
+            Array.init (1 <<< d) (fun c ->
+                let upper i = (c >>> (d - 1 - i)) &&& 1 = 1
+                // 1 - f as (-f) + 1: the same rounding as Grid's 1.0 - f.
+                let w = Seq.init d id |> Seq.fold (fun (w: T) i -> w * (if upper i then frac.[i] else frac.[i].neg().add(one))) (torch.ones_like(frac.[0]))
+                index (Array.init d (fun i -> if upper i then withInt 1L (fun k -> lower.[i].add(k)) else lower.[i])), w)
+        torch.stack(corners |> Array.map fst, 1L), torch.stack(corners |> Array.map snd, 1L)
+
+    let private route (dtype: ScalarType) (interp: Interpolation) (m: AffineMap) (tile: int[]) (persistent: bool) (p: T) : Routed<T> =
+        use _ = torch.NewDisposeScope()
+        let n, d = int p.shape.[0], tile.Length
+        let u = affine m p
+        let keep (t: T) = if persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+        let experts, weights =
+            match interp with
+            | Interpolation.Nearest ->
+                let e = flatten tile (u |> Array.map (fun x -> x.floor().to_type(torch.ScalarType.Int64)))
+                e.unsqueeze(1L), torch.ones([| int64 n; 1L |], dtype = dtype, device = p.device)
+            | _ ->
+                let centred = u |> Array.map (fun x -> withScalar -0.5 (fun h -> x.add(h)))
+                let lowerF = centred |> Array.map (fun x -> x.floor())
+                let frac = Array.map2 (fun (x: T) (l: T) -> x.sub(l)) centred lowerF
+                let lower = lowerF |> Array.map (fun l -> l.to_type(torch.ScalarType.Int64))
+                let e, w = blend d lower frac (flatten tile)
+                e, w.to_type(dtype)
+        { Count = n; K = int experts.shape.[1]; TileExperts = Grid.experts tile
+          Experts = keep (experts.contiguous()); Weights = keep (weights.contiguous()); Persistent = persistent }
+
+    let private lattice (dtype: ScalarType) (resolution: int) (persistent: bool) (p: T) : Routed<T> =
+        if resolution < 2 then invalidArg "resolution" "an embedding lattice needs at least 2 points per dimension"
+        use _ = torch.NewDisposeScope()
+        let n, d = int p.shape.[0], int p.shape.[1]
+        let unit (x: T) = withScalar 0.0 (fun lo -> withScalar 1.0 (fun hi -> x.clamp(lo, hi)))
+        let u = Array.init d (fun i -> withScalar (float (resolution - 1)) (fun r -> (unit (p.select(1L, int64 i))).mul(r)))
+        let lowerF = u |> Array.map (fun (x: T) -> withScalar (float (resolution - 2)) (fun top -> x.floor().clamp_max(top)))
+        let frac = Array.map2 (fun (x: T) (l: T) -> x.sub(l)) u lowerF
+        let lower = lowerF |> Array.map (fun l -> l.to_type(torch.ScalarType.Int64))
+        let index (ix: T[]) = ix |> Array.reduce (fun f x -> (withInt (int64 resolution) (fun r -> f.mul(r))).add(x, oneInt))
+        let e, w = blend d lower frac index
+        let keep (t: T) = if persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+        { Count = n; K = 1 <<< d; TileExperts = pown resolution d
+          Experts = keep (e.contiguous()); Weights = keep (w.to_type(dtype).contiguous()); Persistent = persistent }
+
+    /// γ(p) = (p, sin(2⁰πp), cos(2⁰πp), …) in float64 with the frequencies 2^l π made in .NET as
+    /// Encoding.positional makes them, then cast to the model's precision.
+    let private positional (dtype: ScalarType) (frequencies: int) (p: T) : T =
+        use _ = torch.NewDisposeScope()
+        let n, d = p.shape.[0], p.shape.[1]
+        let freqs = fromArray (Array.init frequencies (fun l -> (2.0 ** float l) * Math.PI)) [| 1L; int64 frequencies; 1L |] torch.ScalarType.Float64 p.device
+        let angles = p.unsqueeze(1L) * freqs
+        let waves = torch.stack([| angles.sin(); angles.cos() |], -1L).view(n, 2L * int64 frequencies * d)
+        torch.cat([| p; waves |], 1L).to_type(dtype).MoveToOuterDisposeScope()
 
     let private shapeOf (t: T) = t.shape |> Array.map int
 
@@ -159,8 +215,9 @@ module TorchBackend =
         let dtype = if float64 then torch.ScalarType.Float64 else torch.ScalarType.Float32
         let precision = if float64 then "f64" else "f32"
         { Name = $"torch-{device}-{precision}"
-          tensor = fun data shape ->
-              fromArray data (shape |> Array.map int64) dtype dev
+          tensor = fun data shape -> fromArray data (shape |> Array.map int64) dtype dev
+          points = fun data shape -> fromArray data (shape |> Array.map int64) torch.ScalarType.Float64 dev
+          indices = fun data shape -> (indices (data |> Array.map int64) dev).view(shape |> Array.map int64)
           toArray = fun t -> t.detach().cpu().to_type(torch.ScalarType.Float64).data<float>().ToArray()
           shape = shapeOf
           add = fun a b -> a.add(b, one)
@@ -175,9 +232,15 @@ module TorchBackend =
           leakyRelu = fun slope t -> withScalar slope (fun k -> t.leaky_relu(k))
           matmul = fun a b -> a.matmul b
           concatLast = fun ts -> torch.cat(ResizeArray ts, -1L)
+          gatherRows = fun t idx -> t.index_select(0L, idx)
           sum = fun t -> t.sum()
-          expertLinear = expertLinear (PlanCache()) dev dtype
-          interpolate = interpolate dev dtype
+          fill = fun value shape -> withScalar value (fun v -> torch.full(shape |> Array.map int64, v, dtype = dtype, device = dev))
+          precision = fun t -> t.to_type(dtype)
+          route = route dtype
+          lattice = lattice dtype
+          positional = positional dtype
+          expertLinear = expertLinear (ConditionalWeakTable())
+          interpolate = interpolate
           valueAndGrad = fun f args ->
               let leaves = args |> List.map (fun a -> a.detach().requires_grad_(true))
               let y = f leaves
@@ -186,4 +249,5 @@ module TorchBackend =
               (y.to_type(torch.ScalarType.Float64).item<float>(), grads)
           scope = fun () -> torch.NewDisposeScope() :> IDisposable
           keep = fun t -> t.MoveToOuterDisposeScope()
+          persist = fun t -> t.DetachFromDisposeScope()
           free = fun t -> t.Dispose() }

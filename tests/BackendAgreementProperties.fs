@@ -92,15 +92,15 @@ let private fitCase = gen {
 let ``the toy network's loss trajectory over a few Adam steps is the same on torch and reference`` () =
     forAll fitCase (fun (image, model, train) ->
         let losses (result: FitResult) = result.History |> Array.map (fun p -> p.Loss)
-        let t = Fit.train torch model train image (Fit.progressOnly ignore CancellationToken.None) |> losses
+        let t = Fit.trainSignal torch model train (Fit.ofImage image) (Fit.progressOnly ignore CancellationToken.None) |> losses
         // The reference side through Fit.run, the entry point the host uses.
-        let r = Fit.run { Name = "reference"; Device = "cpu"; Float64 = true; Threads = 0 } model train image (System.Action<_> ignore) CancellationToken.None |> losses
+        let r = Fit.runSignalWith Backends.reference model train (Fit.ofImage image) (Fit.progressOnly ignore CancellationToken.None) |> losses
         t.Length = train.Iterations && Array.forall2 (fun a e -> abs (a - e) <= 1e-6 * abs e) r t)
 
 [<Property(MaxTest = 10)>]
 let ``Compare.backends reports agreement to rounding for every parameter and step`` () =
     forAll fitCase (fun (image, model, train) ->
-        let report = Compare.backends model train image train.Iterations
+        let report = Compare.backends model train (Fit.ofImage image) train.Iterations
         report.Steps.Length = train.Iterations
         && report.Parameters.Length = 2 * (model.HiddenWidths.Length + 1)
         && report.Steps |> Array.forall (fun s -> s.RelativeDifference < 1e-9)
@@ -134,7 +134,7 @@ let ``torch and reference agree at sizes that take the SIMD and multi-core paths
     forAll largeCase (fun (r, (e, inW, outW), args, probe, (wide, row, column, grid)) ->
         let n = r.Count
         let layer (b: Backend<'T>) (ts: 'T list) =
-            let y = b.add (b.expertLinear r ts.[0] ts.[1] ts.[2]) (b.matmul ts.[2] ts.[3])
+            let y = b.add (b.expertLinear (Backend.routed b false r) ts.[0] ts.[1] ts.[2]) (b.matmul ts.[2] ts.[3])
             b.sum (b.mul (b.leakyRelu 0.2 y) (b.tensor probe [| n; outW |]))
         let elementwise (b: Backend<'T>) (ts: 'T list) =
             // [n; m] with [m] and with [n; 1], then element-wise functions over n × m values.

@@ -21,7 +21,7 @@ let toy layout iterations =
 [<Fact>]
 let ``a tiny toy run improves its PSNR over iterations`` () =
     let model, train = toy "quad-tree" 60
-    let result = Fit.run { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 0 } model train (testImage 32) (Action<_> ignore) CancellationToken.None
+    let result = Fit.runSignalWith { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 0 } model train (Fit.ofImage (testImage 32)) (Fit.progressOnly ignore CancellationToken.None)
     let first, last = result.History.[0], Array.last result.History
     Assert.Equal(6, result.History.Length)
     Assert.True(last.PsnrDb > first.PsnrDb + 3.0, $"PSNR went from {first.PsnrDb} to {last.PsnrDb}")
@@ -34,5 +34,5 @@ let ``cancelling stops the training loop`` () =
     use cts = new CancellationTokenSource()
     let cancelAt (p: Progress) = if p.Iteration >= 20 then cts.Cancel()
     Assert.Throws<OperationCanceledException>(fun () ->
-        Fit.run { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 0 } model train (testImage 16) (Action<_> cancelAt) cts.Token |> ignore)
+        Fit.runSignalWith { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 0 } model train (Fit.ofImage (testImage 16)) (Fit.progressOnly cancelAt cts.Token) |> ignore)
     |> ignore

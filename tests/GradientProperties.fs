@@ -35,7 +35,7 @@ let ``expert-linear gradients (weights, bias, inputs) equal central finite diffe
         let shapes = [ [| e; inW; outW |]; [| e; outW |]; [| r.Count; inW |] ]
         let probeT = b.tensor probe [| r.Count; outW |]
         // A scalar that weighs every output differently, so every output's gradient is checked.
-        let loss (ts: TorchBackend.T list) = b.sum (b.mul (b.expertLinear r ts.[0] ts.[1] ts.[2]) probeT)
+        let loss (ts: TorchBackend.T list) = b.sum (b.mul (b.expertLinear (Backend.routed b false r) ts.[0] ts.[1] ts.[2]) probeT)
         let tensors = List.map2 b.tensor args shapes
         let _, grads = b.valueAndGrad loss tensors
         let numeric = centralDifferences (fun xs -> loss (List.map2 b.tensor xs shapes) |> Backend.scalar b) args 1e-6

@@ -148,7 +148,7 @@ let everyExpertKind =
     |> Gen.sequenceToList
 
 let expertLoss (b: Backend<'T>) (r: Routing) (probe: float[]) (ts: 'T list) =
-    let y = b.expertLinear r ts.[0] ts.[1] ts.[2]
+    let y = b.expertLinear (Backend.routed b false r) ts.[0] ts.[1] ts.[2]
     b.sum (b.mul y (b.tensor probe (b.shape y)))
 
 [<Property(MaxTest = 40)>]
@@ -161,7 +161,7 @@ let ``reference expert-linear equals the per-coordinate weighted sum of experts`
     forAll everyExpertKind (fun cases ->
         cases |> List.forall (fun (r, shapes, args, _) ->
             let inW, outW = shapes.[0].[1], shapes.[0].[2]
-            let y = reference.expertLinear r (reference.tensor args.[0] shapes.[0]) (reference.tensor args.[1] shapes.[1]) (reference.tensor args.[2] shapes.[2])
+            let y = reference.expertLinear (Backend.routed reference false r) (reference.tensor args.[0] shapes.[0]) (reference.tensor args.[1] shapes.[1]) (reference.tensor args.[2] shapes.[2])
             closeTo 1e-12 (reference.toArray y) (TilingProperties.referenceExpertLinear r args.[0] args.[1] args.[2] inW outW)))
 
 /// A learnable-embedding lookup in 1-3 dimensions: lattice routing, a table [cells; C], and an output probe.
@@ -177,7 +177,7 @@ let interpolateCase = gen {
     return Grid.lattice resolution dims coords, [ [| cells; channels |] ], [ table ], probe }
 
 let interpolateLoss (b: Backend<'T>) (r: Routing) (probe: float[]) (ts: 'T list) =
-    let y = b.interpolate r ts.[0]
+    let y = b.interpolate (Backend.routed b false r) ts.[0]
     b.sum (b.mul y (b.tensor probe (b.shape y)))
 
 [<Property(MaxTest = 100)>]

@@ -104,7 +104,7 @@ let ``a sine network's parameters follow SIREN's bounds layer by layer`` () =
         { ModelSpec.toy 0 [| 32; 32 |] [| 1; 1; 1 |] (Layouts.scales 3 [| 0.0; 0.0 |]) Interpolation.Nearest 0.2 with
             Input = InputMapping.Raw; Activation = Activation.Sine; Omega0 = 30.0 }
     let b = ReferenceBackend.create ()
-    let ps = Model.init b spec 3 0
+    let ps = Component.init b (Networks.signal b spec 3) 0
     let maxAbs name = ps.[name] |> b.toArray |> Array.map abs |> Array.max
     Assert.True(maxAbs "layer01.weight" <= 1.0 / 3.0)
     Assert.True(maxAbs "layer02.weight" <= sqrt (6.0 / 32.0) / 30.0)

@@ -38,7 +38,7 @@ let ``grouped expert products equal the per-coordinate weighted sum of experts``
     forAll layerCase (fun (t, m, coords, inW, outW, w, b, x, interp) ->
         let r = Grid.route interp m t coords
         let e = Grid.experts t
-        let y = torch64.expertLinear r (torch64.tensor w [| e; inW; outW |]) (torch64.tensor b [| e; outW |]) (torch64.tensor x [| r.Count; inW |])
+        let y = torch64.expertLinear (Backend.routed torch64 false r) (torch64.tensor w [| e; inW; outW |]) (torch64.tensor b [| e; outW |]) (torch64.tensor x [| r.Count; inW |])
         let expected = referenceExpertLinear r w b x inW outW
         Array.forall2 (fun a e -> abs (a - e) <= 1e-12 * (1.0 + abs e)) (torch64.toArray y) expected)
 
@@ -62,10 +62,11 @@ let private smallModel = gen {
 let ``with A = 0 the LoE network equals a plain MLP using expert 0`` () =
     forAll smallModel (fun (spec, coords, seed) ->
         let b = torch64
-        let ps = Model.init b spec 3 seed
+        let network = Networks.signal b spec 3
+        let ps = Component.init b network seed
         let n = coords.Length / spec.Tile.Length
-        let input = b.tensor (Encoding.positional spec.Tile.Length spec.PeFrequencies coords) [| n; Model.inputWidth spec |]
-        let loe = Model.forward b spec (Model.routings spec coords) ps input |> b.toArray
+        let input = b.tensor (Encoding.positional spec.Tile.Length spec.PeFrequencies coords) [| n; Networks.inputWidth spec |]
+        let loe = Component.forward network (Batch.create b false spec.Tile.Length coords) ps |> b.toArray
         // The plain MLP: expert 0's weights as ordinary linear layers.
         // One-expert layers are stored as plain [in; out] matrices already.
         let expert0 (t: TorchBackend.T) = if Grid.experts spec.Tile > 1 then t.select(0L, 0L) else t

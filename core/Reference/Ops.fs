@@ -118,12 +118,22 @@ module Ops =
         Tape.record [| x |] [| Kernels.sum x.Data |] [||] (fun g needs ->
             [| when' needs.[0] (fun () -> Array.create x.Data.Length g.[0]) |])
 
-    /// The position-dependent linear layer; `plans` caches each routing's grouping.
-    let expertLinear (plans: ConditionalWeakTable<Routing, ExpertLinear.Plan>) (r: Routing) (w: Tensor) (b: Tensor) (x: Tensor) : Tensor =
+    /// The routing's arrays (Grid's own type), from its tensors.
+    let routingOf (r: Routed<Tensor>) : Routing =
+        { Count = r.Count; K = r.K; TileExperts = r.TileExperts
+          Experts = r.Experts.Data |> Array.map int; Weights = Array.copy r.Weights.Data }
+
+    /// The position-dependent linear layer; `plans` caches each routing's grouping. A shared bias [out] is the
+    /// same layer with zero expert biases and the bias added once.
+    let rec expertLinear (plans: ConditionalWeakTable<Routed<Tensor>, ExpertLinear.Plan>) (r: Routed<Tensor>) (w: Tensor) (b: Tensor) (x: Tensor) : Tensor =
+        if b.Shape.Length = 1 && w.Shape.Length = 3 && b.Shape.[0] = w.Shape.[2] then
+            let none = tensor (Array.zeroCreate (w.Shape.[0] * w.Shape.[2])) [| w.Shape.[0]; w.Shape.[2] |]
+            arith Add (expertLinear plans r w none x) b
+        else
         if w.Shape.Length <> 3 || b.Shape.Length <> 2 || x.Shape.Length <> 2 || x.Shape.[0] <> r.Count
            || w.Shape.[0] <> r.TileExperts || b.Shape.[0] <> r.TileExperts || x.Shape.[1] <> w.Shape.[1] || b.Shape.[1] <> w.Shape.[2] then
-            invalidArg "x" $"expertLinear needs W [E; in; out], b [E; out], x [n; in] with E = {r.TileExperts}, n = {r.Count}; got %A{w.Shape}, %A{b.Shape}, %A{x.Shape}"
-        let p = plans.GetValue(r, fun r -> ExpertLinear.plan r)
+            invalidArg "x" $"expertLinear needs W [E; in; out], b [E; out] or [out], x [n; in] with E = {r.TileExperts}, n = {r.Count}; got %A{w.Shape}, %A{b.Shape}, %A{x.Shape}"
+        let p = plans.GetValue(r, fun r -> ExpertLinear.plan (routingOf r))
         let experts, inW, outW = w.Shape.[0], w.Shape.[1], w.Shape.[2]
         let y = ExpertLinear.forward p w.Data b.Data x.Data inW outW
         let vjp (g: float[]) (needs: bool[]) =
@@ -134,7 +144,8 @@ module Ops =
 
     /// Rows of a table [cells; C] blended by a routing: y_j = sum_k w_jk T[e_jk]. The VJP scatter-adds w_jk g_j
     /// into row e_jk of the table's gradient.
-    let interpolate (r: Routing) (table: Tensor) : Tensor =
+    let interpolate (routed: Routed<Tensor>) (table: Tensor) : Tensor =
+        let r = routingOf routed
         if table.Shape.Length <> 2 || table.Shape.[0] <> r.TileExperts then
             invalidArg "table" $"interpolate needs a table [{r.TileExperts}; C], got %A{table.Shape}"
         let c = table.Shape.[1]
@@ -154,6 +165,20 @@ module Ops =
                         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ReadOnlySpan<float>(g, j * c, c), w, target, target)
                 dt) |]
         Tape.record [| table |] y [| r.Count; c |] vjp
+
+    /// Rows of x [n; ...] at integer indices; the VJP scatter-adds g's rows back.
+    let gatherRows (x: Tensor) (index: Tensor) : Tensor =
+        let rows = index.Data |> Array.map int
+        let inner = Shape.size x.Shape / max 1 x.Shape.[0]
+        let data = Array.zeroCreate (rows.Length * inner)
+        rows |> Array.iteri (fun j r -> Array.blit x.Data (r * inner) data (j * inner) inner)
+        let vjp (g: float[]) (needs: bool[]) =
+            [| when' needs.[0] (fun () ->
+                let dx = Array.zeroCreate x.Data.Length
+                rows |> Array.iteri (fun j r -> for i in 0 .. inner - 1 do dx.[r * inner + i] <- dx.[r * inner + i] + g.[j * inner + i])
+                dx)
+               None |]
+        Tape.record [| x; index |] data (Array.append [| rows.Length |] x.Shape.[1..]) vjp
 
     /// Value of f and its gradients with respect to args: f runs on fresh leaves of a new tape, then the tape
     /// is walked back from f's scalar output.

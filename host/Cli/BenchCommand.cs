@@ -18,7 +18,8 @@ public static class BenchCommand
 
     public static int Execute(BenchOptions o, TextWriter output)
     {
-        TorchSharp.torch.set_num_threads(o.Threads ?? Environment.ProcessorCount);
+        var backend = new BackendSpec("torch", o.Device, false, o.Threads ?? Environment.ProcessorCount);
+        Backends.setThreads(backend);
         var wanted = o.Shapes.ToHashSet();
         var unknown = wanted.Except(Coordinates.Keys).ToList();
         if (unknown.Count > 0)
@@ -29,7 +30,7 @@ public static class BenchCommand
 
         var gflops = Bench.matmulGFlops(o.Device, o.Quick ? 256 : 2048);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"device {o.Device}, {TorchSharp.torch.get_num_threads()} threads; float32 {(o.Quick ? 256 : 2048)}³ matrix product: {gflops:0.0} GFLOP/s"));
+            $"device {o.Device}, {Backends.threads(backend)} threads; float32 {(o.Quick ? 256 : 2048)}³ matrix product: {gflops:0.0} GFLOP/s"));
         var rows = new List<Bench.Row>();
         foreach (var shape in Bench.shapes(CountFor).Where(s => wanted.Count == 0 || wanted.Contains(s.Name)))
         {

@@ -21,7 +21,7 @@ public static class CompareCommand
         var run = Sweep.Expand(file, experiment, Override.Parse(o.Set.Append($"data.size={o.Size}")))[index];
         var prepared = Preparation.Prepare([run])[0];
         output.WriteLine($"{runs[index].Id}: {o.Steps} steps at {o.Size}×{o.Size} on torch-cpu-f64 and reference-f64");
-        var report = Compare.backends(prepared.Model, prepared.Train, prepared.Target, o.Steps);
+        var report = Compare.backends(prepared.Model, prepared.Train, prepared.Data, o.Steps);
         string F(double x) => x.ToString("0.0e+00", CultureInfo.InvariantCulture);
         output.Write(new TextTable(["step", "loss (torch)", "loss (reference)", "relative difference"],
             report.Steps.Select(s => (IReadOnlyList<string>)[s.Step.ToString(CultureInfo.InvariantCulture),

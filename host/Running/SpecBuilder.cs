@@ -52,7 +52,8 @@ public static class SpecBuilder
             c.Get<int>("model.embedding_channels"),
             c.GetOrDefault<object>("model.embedding_resolution") is int r ? r : 0,
             Schema.ActivationNames[c.Get<string>("model.activation")],
-            c.GetOrDefault<object>("model.omega0") is double w ? w : 30.0);
+            c.GetOrDefault<object>("model.omega0") is double w ? w : ModelSpecModule.SirenOmega0,
+            false);
     }
 
     public static TrainSpec Train(ResolvedConfig c) => new(

@@ -1,16 +1,15 @@
 using LoE.Core;
-using static TorchSharp.torch.utils.tensorboard;
 
 namespace LoE.Host.Running;
 
 /// <summary>
-/// loss and psnr_db as TensorBoard scalars in RUN/tb/ (TorchSharp's event writer), so that
+/// loss and psnr_db as TensorBoard scalars in RUN/tb/ (the core's ScalarLog), so that
 /// <c>tensorboard --logdir runs</c> shows the curves of every run. A resumed run appends a new event file;
 /// TensorBoard merges the files of a folder.
 /// </summary>
 public sealed class TensorBoardLog(string folder, Action<string> warn)
 {
-    private TorchSharp.Modules.SummaryWriter? writer;
+    private ScalarLog? writer;
     private bool broken;
 
     public void Add(Progress p)
@@ -18,9 +17,9 @@ public sealed class TensorBoardLog(string folder, Action<string> warn)
         if (broken) return;
         try
         {
-            writer ??= SummaryWriter(folder);
-            writer.add_scalar("loss", (float)p.Loss, p.Iteration);
-            writer.add_scalar("psnr_db", (float)p.PsnrDb, p.Iteration);
+            writer ??= new ScalarLog(folder);
+            writer.Add("loss", p.Loss, p.Iteration);
+            writer.Add("psnr_db", p.PsnrDb, p.Iteration);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

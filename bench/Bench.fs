@@ -1,4 +1,6 @@
-namespace LoE.Core
+namespace LoE
+
+open LoE.Core
 
 open System
 open System.Diagnostics
@@ -39,17 +41,14 @@ module Bench =
             Model = ModelSpec.toy 9 (Array.create 5 256) [| 4; 4; 4 |]
                             ([| 2.0; 8.0; 32.0; 128.0; 512.0 |] |> Array.map (fun s -> Layouts.scaled 3 s 0.0)) Interpolation.Nearest 0.2 } ]
 
-    /// Multiply-adds of one dense forward pass per coordinate.
-    let private macsPerCoordinate (s: Shape) =
-        let widths = Array.concat [ [| Model.inputWidth s.Model |]; s.Model.HiddenWidths; [| s.OutChannels |] ]
-        Seq.pairwise widths |> Seq.sumBy (fun (a, b) -> float a * float b)
-
     /// The published snippet's approach: for every expert, masked_select its rows, multiply, masked_scatter back.
-    let private maskedForward (b: Backend<T>) (s: Shape) (experts: T[]) (ps: Model.Params<T>) (input: T) =
+    let private maskedForward (b: Backend<T>) (s: Shape) (experts: T[]) (ps: Params<T>) (input: T) =
         let layers = s.Model.HiddenWidths.Length
+        let weight i = ps.[Networks.layerName i + ".weight"]
+        let bias i = ps.[Networks.layerName i + ".bias"]
         let hidden =
             [ 1 .. layers ] |> List.fold (fun (x: T) i ->
-                let w, bias = ps.[$"layer%02d{i}.weight"], ps.[$"layer%02d{i}.bias"]
+                let w, bias = weight i, bias i
                 let n, inW, outW = x.shape.[0], x.shape.[1], w.shape.[2]
                 let mutable out = torch.zeros([| n; outW |], dtype = x.dtype)
                 for e in 0 .. int w.shape.[0] - 1 do
@@ -57,7 +56,7 @@ module Bench =
                     let xe = x.masked_select(m.expand(n, inW)).view(-1L, inW)
                     out <- out.masked_scatter(m.expand(n, outW), torch.addmm(bias.[e], xe, w.[e], 1.0f, 1.0f))
                 b.leakyRelu s.Model.NegativeSlope out) input
-        torch.addmm(ps.[$"layer%02d{layers + 1}.bias"], hidden, ps.[$"layer%02d{layers + 1}.weight"], 1.0f, 1.0f)
+        torch.addmm(bias (layers + 1), hidden, weight (layers + 1), 1.0f, 1.0f)
 
     /// Resident memory of this process now (MiB), from /proc/self/statm (Linux; NaN elsewhere).
     let private residentMiB () =
@@ -80,7 +79,7 @@ module Bench =
         result, max peak.Value (residentMiB ())
 
     /// Median seconds of `steps` full training steps after `warmup` steps, and the peak memory meanwhile.
-    let private timeSteps (b: Backend<T>) (forward: Model.Params<T> -> T) (target: T) (initial: Model.Params<T>) warmup steps =
+    let private timeSteps (b: Backend<T>) (forward: Params<T> -> T) (target: T) (initial: Params<T>) warmup steps =
         let names = initial |> Map.toList |> List.map fst
         let loss (values: T list) = Metrics.mse b (forward (List.zip names values |> Map.ofList)) target
         let adam = { Optim.Beta1 = 0.9; Optim.Beta2 = 0.999; Optim.Epsilon = 1e-8 }
@@ -89,7 +88,7 @@ module Bench =
         let times, peak = sampledPeak (fun () ->
             [| for i in 1 .. warmup + steps do
                 let clock = Stopwatch.StartNew()
-                let _, next, nextState = Fit.step b loss adam 1e-3 ps.Value state.Value
+                let _, next, nextState = Loop.step b loss adam 1e-3 ps.Value state.Value
                 ps.Value <- next
                 state.Value <- nextState
                 if i > warmup then clock.Elapsed.TotalSeconds |])
@@ -115,28 +114,28 @@ module Bench =
         let d = shape.Model.Tile.Length
         let coords = Array.init (shape.Coordinates * d) (fun _ -> rng.NextDouble())
         let n = shape.Coordinates
-        let input = b.tensor (Encoding.positional d shape.Model.PeFrequencies coords) [| n; Model.inputWidth shape.Model |]
+        let batch = Batch.create b true d coords
         let target = b.tensor (Array.init (n * shape.OutChannels) (fun _ -> rng.NextDouble())) [| n; shape.OutChannels |]
-        let flops = 3.0 * 2.0 * macsPerCoordinate shape * float n
-        let measure name (model: ModelSpec) (forward: Model.Params<T> -> T) =
-            let ps = Model.init b model shape.OutChannels 0
-            let seconds, peak = timeSteps b forward target ps warmup steps
-            (name, seconds, peak)
         let nearest = { shape.Model with Interpolation = Interpolation.Nearest }
         let nlinear = { shape.Model with Interpolation = Interpolation.NLinear }
-        let nearestRoutes = Model.routings nearest coords
+        // 1×1 tiles make every layer a plain linear layer (one matmul), the dense MLP of the same shape.
+        let dense = { nearest with Tile = Array.create d 1; Tiles = null }
+        let flops = 3.0 * 2.0 * float (Networks.signal b dense shape.OutChannels).MultiplyAdds * float n
+        let measure name (model: ModelSpec) (forward: Component<T> -> Params<T> -> T) =
+            let network = Networks.signal b model shape.OutChannels
+            let ps = Component.init b network 0
+            let seconds, peak = timeSteps b (forward network) target ps warmup steps
+            (name, seconds, peak)
+        let layered network ps = Component.forward network batch ps
         let variants =
-            // The dense MLP has one expert per layer, so its Adam update is as small as a plain MLP's.
-            // 1×1 tiles make every layer a plain linear layer (one matmul), the dense MLP of the same shape.
-            let dense = { nearest with Tile = Array.create d 1; Tiles = null }
-            let denseRoutes = Model.routings dense coords
-            [ yield measure "dense" dense (fun ps -> Model.forward b dense denseRoutes ps input)
-              yield measure "loe-nearest" nearest (fun ps -> Model.forward b nearest nearestRoutes ps input)
-              let nlinearRoutes = Model.routings nlinear coords
-              yield measure "loe-nlinear" nlinear (fun ps -> Model.forward b nlinear nlinearRoutes ps input)
+            [ yield measure "dense" dense layered
+              yield measure "loe-nearest" nearest layered
+              yield measure "loe-nlinear" nlinear layered
               if naive then
-                  let experts = nearestRoutes |> Array.map (fun r -> torch.tensor(r.Experts |> Array.map int64))
-                  yield measure "masked-loop" nearest (fun ps -> maskedForward b shape experts ps input) ]
+                  let experts = nearest.Layout |> Array.mapi (fun i m ->
+                      torch.tensor((Grid.route Interpolation.Nearest m (ModelSpec.tileOf nearest i) coords).Experts |> Array.map int64))
+                  let input = b.positional nearest.PeFrequencies batch.Points
+                  yield measure "masked-loop" nearest (fun _ ps -> maskedForward b shape experts ps input) ]
         let dense = variants |> List.head |> fun (_, s, _) -> s
         for name, seconds, peak in variants do
             report.Invoke

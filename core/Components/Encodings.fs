@@ -1,0 +1,37 @@
+namespace LoE.Core
+
+/// Input mappings of points: what the first layer sees. Each reads its input as points [n; d] (float64); applied
+/// to the batch's own points, the result is derived once per batch.
+module Encodings =
+    let private isBatchPoints (batch: Batch<'T>) (x: 'T) = obj.ReferenceEquals(box x, box batch.Points)
+
+    /// Positional encoding with L frequencies (Encoding.positional), width d + 2dL.
+    let positional (b: Backend<'T>) (frequencies: int) : Component<'T> =
+        { Parameters = []; MultiplyAdds = 0L
+          Apply = fun batch _ x ->
+              if isBatchPoints batch x then Batch.deriveTensor b batch $"positional{frequencies}" (fun () -> b.positional frequencies x)
+              else b.positional frequencies x }
+
+    /// The raw coordinate in the model's precision (SIREN).
+    let raw (b: Backend<'T>) : Component<'T> =
+        { Parameters = []; MultiplyAdds = 0L
+          Apply = fun batch _ x ->
+              if isBatchPoints batch x then Batch.deriveTensor b batch "raw" (fun () -> b.precision x) else b.precision x }
+
+    /// A constant 1 for every point: position enters only through the weights ("Constant Input (no PE)").
+    let constant (b: Backend<'T>) : Component<'T> =
+        { Parameters = []; MultiplyAdds = 0L
+          Apply = fun batch _ x ->
+              let n = (b.shape x).[0]
+              if isBatchPoints batch x then Batch.deriveTensor b batch "constant" (fun () -> b.fill 1.0 [| n; 1 |]) else b.fill 1.0 [| n; 1 |] }
+
+    /// The learnable coordinate embedding of "PE + CE": a table [resolution^d; channels] on a lattice spanning
+    /// [0, 1]^d (Grid.lattice), N-linearly interpolated at the batch's points and concatenated after the input.
+    /// Starts at zero.
+    let lattice (b: Backend<'T>) (name: string) (dims: int) (channels: int) (resolution: int) : Component<'T> =
+        let cells = pown resolution dims
+        { Parameters = [ { Name = name; Shape = [| cells; channels |]; Init = fun _ -> Array.zeroCreate (cells * channels) } ]
+          MultiplyAdds = 0L
+          Apply = fun batch ps x ->
+              let routing = Batch.derive batch $"{name}.routing" (fun () -> b.lattice resolution batch.Persistent batch.Points)
+              b.concatLast [ x; b.interpolate routing ps.[name] ] }

@@ -1,0 +1,25 @@
+namespace LoE.Core
+
+/// The position-dependent ("expert") linear layer h(x, p) = ψ(p) x + b (eq. 4-8): a tile of expert weight matrices
+/// [E; in; out] repeated over space by an affine map, each point using the expert of its cell (nearest) or an
+/// N-linear blend of the 2^d around it. The bias is per expert [E; out] (blended like the weights) or shared
+/// [out], the main paper's form. Its routing is derived from the batch's points on the device, once per batch.
+module ExpertLinear =
+    type Options = { Interpolation: Interpolation; Map: AffineMap; Tile: int[]; SharedBias: bool }
+
+    /// A layer of `Grid.experts tile` experts; with one expert it is a plain linear layer (one matmul).
+    let create (b: Backend<'T>) (name: string) (o: Options) (inW: int) (outW: int) (init: LayerInit) : Component<'T> =
+        let experts = Grid.experts o.Tile
+        if experts = 1 then Linear.create b name inW outW init
+        else
+            let weight, bias = $"{name}.weight", $"{name}.bias"
+            let biasShape = if o.SharedBias then [| outW |] else [| experts; outW |]
+            let corners = if o.Interpolation = Interpolation.Nearest then 1L else 1L <<< o.Tile.Length
+            { Parameters =
+                [ { Name = weight; Shape = [| experts; inW; outW |]; Init = fun rng -> init.Weight rng inW (experts * inW * outW) }
+                  { Name = bias; Shape = biasShape; Init = fun rng -> init.Bias rng inW (Array.fold (*) 1 biasShape) } ]
+              // A nearest point costs what a dense layer costs; an N-linear point runs its 2^d corners' products.
+              MultiplyAdds = corners * int64 inW * int64 outW
+              Apply = fun batch ps x ->
+                  let routing = Batch.derive batch $"{name}.routing" (fun () -> b.route o.Interpolation o.Map o.Tile batch.Persistent batch.Points)
+                  b.expertLinear routing ps.[weight] ps.[bias] x }

@@ -1,0 +1,25 @@
+namespace LoE.Core
+
+/// Parameters trained together by one Adam with one learning-rate schedule (the GAN has two groups).
+type ParameterGroup<'T> =
+    { Names: string list
+      Initial: 'T list
+      Adam: Optim.Adam
+      /// The learning rate at a 0-based iteration.
+      LearningRate: int -> float }
+
+/// What an experiment gives the training loop: its parameter groups, and the loss that trains group g at an
+/// iteration as a function of every group's current parameters (in group order). The loop calls it inside the
+/// step's scope, so whatever the loss makes for its batch is freed with the step. Evaluation stays with the
+/// objective's owner: it reads the trained parameters the loop returns.
+type Objective<'T> =
+    { Groups: ParameterGroup<'T> list
+      Loss: int -> int -> 'T list list -> 'T
+      /// What the logged loss of group 0 means as PSNR (NaN when it means none).
+      PsnrOfLoss: float -> float }
+
+/// When the loop records, checkpoints and stops.
+type LoopSettings = { Iterations: int; LogEvery: int }
+
+/// What the loop returns: every group's trained parameters, the metrics and the training seconds.
+type Trained<'T> = { Parameters: 'T list list; History: Progress[]; Seconds: float }
