@@ -42,7 +42,7 @@ let ``grouped expert products equal the per-coordinate weighted sum of experts``
         let expected = referenceExpertLinear r w b x inW outW
         Array.forall2 (fun a e -> abs (a - e) <= 1e-12 * (1.0 + abs e)) (torch64.toArray y) expected)
 
-let private smallModel = gen {
+let smallModel = gen {
     let! dims = Gen.choose (1, 3)
     let! t = Gen.arrayOfLength dims (Gen.choose (1, 3))
     let! depth = Gen.choose (1, 3)

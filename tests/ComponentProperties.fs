@@ -1,0 +1,69 @@
+/// Components and their composition: what a model built from them must satisfy on every backend.
+module LoE.Tests.ComponentProperties
+
+open FsCheck.FSharp
+open FsCheck.Xunit
+open LoE.Core
+open LoE.Tests.Generators
+
+let private torch64 = TilingProperties.torch64
+let private reference = ReferenceBackend.create ()
+
+let private layerCase = gen {
+    let! t = tile
+    let! m = affine t.Length
+    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    let! inW = Gen.choose (1, 4)
+    let! outW = Gen.choose (1, 4)
+    let! n = Gen.choose (1, 12)
+    let! coords = Gen.arrayOfLength (n * t.Length) (floatIn -1.0 2.0)
+    let! seed = Gen.choose (0, 1000)
+    return { ExpertLinear.Interpolation = interp; ExpertLinear.Map = m; ExpertLinear.Tile = t; ExpertLinear.SharedBias = true }, inW, outW, coords, seed }
+
+let private kaiming = { Weight = (fun rng fanIn count -> Init.kaimingUniform rng 0.2 fanIn count); Bias = fun rng fanIn count -> Init.linearBias rng fanIn count }
+
+/// h(x, p) = ψ(p) x + b with one shared bias equals the per-expert form whose experts all hold that bias, on
+/// both backends; the weights are the same draws in both (the bias is drawn after them).
+[<Property(MaxTest = 60)>]
+let ``a shared bias equals per-expert biases that are all equal`` () =
+    forAll layerCase (fun (options, inW, outW, coords, seed) ->
+        let holds (b: Backend<'T>) =
+            let experts = Grid.experts options.Tile
+            let shared = ExpertLinear.create b "l" options inW outW kaiming
+            let perExpert = ExpertLinear.create b "l" { options with SharedBias = false } inW outW kaiming
+            let ps = Component.init b shared seed
+            let bias = b.toArray ps.["l.bias"]
+            let spread = if experts = 1 then bias else Array.init (experts * outW) (fun i -> bias.[i % outW])
+            let ps' = ps |> Map.add "l.bias" (b.tensor spread (if experts = 1 then [| outW |] else [| experts; outW |]))
+            let d = options.Tile.Length
+            let batch = Batch.create b false d coords
+            let x = b.tensor (Array.init (batch.Count * inW) (fun i -> sin (float i))) [| batch.Count; inW |]
+            let y1, y2 = b.toArray (shared.Apply batch ps x), b.toArray (perExpert.Apply batch ps' x)
+            Array.forall2 (fun a c -> abs (a - c) <= 1e-12 * (1.0 + abs c)) y1 y2
+        holds torch64 && holds reference)
+
+/// A persistent batch (the whole signal, reused every step) and a fresh per-step batch give the same network
+/// output: what a component derives from the points does not depend on how long it is kept.
+[<Property(MaxTest = 20)>]
+let ``persistent and per-step batches give the same output`` () =
+    forAll TilingProperties.smallModel (fun (spec, coords, seed) ->
+        let b = torch64
+        let network = Networks.signal b spec 2
+        let ps = Component.init b network seed
+        let d = spec.Tile.Length
+        let persistent = Batch.create b true d coords
+        let once = Component.forward network persistent ps |> b.toArray
+        let again = Component.forward network persistent ps |> b.toArray
+        let fresh = Component.forward network (Batch.create b false d coords) ps |> b.toArray
+        once = again && once = fresh)
+
+/// Every parameter a model owns has a unique name, and the count is the sum of their shapes' sizes.
+[<Property(MaxTest = 30)>]
+let ``a composed network's parameters have unique names and its count sums their shapes`` () =
+    forAll TilingProperties.smallModel (fun (spec, _, seed) ->
+        let network = Networks.signal reference spec 3
+        let ps = Component.init reference network seed
+        let names = network.Parameters |> List.map (fun p -> p.Name)
+        List.distinct names = names
+        && Set.ofList names = (ps |> Map.keys |> Set.ofSeq)
+        && Component.parameterCount network = (ps |> Map.values |> Seq.sumBy (Backend.elements reference)))
