@@ -81,14 +81,14 @@ module Fit =
         let p = problem b model spec target
         let trained = Loop.run b p.Objective { Iterations = spec.Iterations; LogEvery = spec.LogEvery } hooks
         let ps = List.zip p.Names (List.head trained.Parameters) |> Map.ofList
-        // Final metrics after the last update, on the whole signal, in chunks.
-        let prediction = predict b p.Network ps target.Size target.Channels
+        // Final metrics after the last update, on the whole signal, in chunks, of the output clamped to [0, 1] as
+        // it is saved (what the standard tools measure): PSNR and SSIM see the same image.
+        let output = { target with Values = clamped (predict b p.Network ps target.Size target.Channels) }
         let mutable sq = 0.0
-        for i in 0 .. prediction.Length - 1 do
-            let d = float prediction.[i] - float target.Values.[i]
+        for i in 0 .. output.Values.Length - 1 do
+            let d = float output.Values.[i] - float target.Values.[i]
             sq <- sq + d * d
-        let finalLoss = sq / float prediction.Length
-        let output = { target with Values = clamped prediction }
+        let finalLoss = sq / float output.Values.Length
         let count = Component.parameterCount p.Network
         { PsnrDb = Metrics.psnr finalLoss
           Ssim = Metrics.ssim target.Size target.Channels output.Values target.Values
@@ -99,7 +99,8 @@ module Fit =
           Reconstruction = frameOf output 0
           Output = output
           ParameterCount = count
-          ParameterBytes = 4L * count }
+          ParameterBytes = 4L * count
+          MultiplyAdds = p.Network.MultiplyAdds }
 
     /// Trains one model on one signal with the backend `backend` names (the host's entry point).
     let runSignalWith (backend: BackendSpec) (model: ModelSpec) (spec: TrainSpec) (target: Signal) (hooks: FitHooks) : FitResult =

@@ -7,8 +7,9 @@ type Routing = { Count: int; K: int; Experts: int[]; Weights: float[]; TileExper
 
 /// Grid indexing and affine tiling (eq. 7-8): pure functions of a coordinate.
 ///
-/// N-linear convention: expert k of a dimension sits at the cell centre k + 0.5 (grid units), like pixel-centre
-/// sampling, so at cell centres N-linear equals nearest. The tile wraps: the neighbour of expert t-1 is expert 0.
+/// N-linear convention (the paper's eq. 4): expert k of a dimension peaks at the grid vertex k (grid units), half a
+/// cell from nearest's cell [k, k+1); `Interpolation.NLinearCentred` puts it at the cell centre k + 0.5 instead,
+/// where N-linear equals nearest. The tile wraps: the neighbour of expert t-1 is expert 0.
 module Grid =
     /// Mathematical (non-negative) modulo: floor(x) mod t must stay in [0, t) for negative x too.
     let inline modulo (a: int) (t: int) = ((a % t) + t) % t
@@ -36,13 +37,17 @@ module Grid =
     /// Flattened nearest expert of a coordinate.
     let nearest (m: AffineMap) (tile: int[]) (p: float[]) : int = nearestIndex m tile p |> flatten tile
 
-    /// The 2^d neighbouring experts of a coordinate and their N-linear weights (non-negative, summing to 1).
+    /// Where expert j sits in grid units: at the vertex j (the paper's eq. 4) or at the cell centre j + 0.5.
+    let expertOffset (interp: Interpolation) = if interp = Interpolation.NLinearCentred then 0.5 else 0.0
+
+    /// The 2^d neighbouring experts of a coordinate and their N-linear weights (non-negative, summing to 1),
+    /// experts sitting at `offset` within their cells (0: vertices, eq. 4; 0.5: cell centres).
     /// Corner c takes the upper neighbour in dimension i when bit (d-1-i) of c is set.
-    let nlinear (m: AffineMap) (tile: int[]) (p: float[]) : (int * float)[] =
+    let nlinearAt (offset: float) (m: AffineMap) (tile: int[]) (p: float[]) : (int * float)[] =
         let u = affine m p
         let d = u.Length
-        let lower = u |> Array.map (fun x -> floor (x - 0.5))
-        let frac = Array.init d (fun i -> u.[i] - 0.5 - lower.[i])
+        let lower = u |> Array.map (fun x -> floor (x - offset))
+        let frac = Array.init d (fun i -> u.[i] - offset - lower.[i])
         Array.init (1 <<< d) (fun c ->
             let mutable w = 1.0
             let index =
@@ -51,6 +56,9 @@ module Grid =
                     w <- w * (if upper then frac.[i] else 1.0 - frac.[i])
                     modulo (int lower.[i] + (if upper then 1 else 0)) tile.[i])
             flatten tile index, w)
+
+    /// The paper's N-linear blend (eq. 4): expert j peaks at the grid vertex u = j (mod t).
+    let nlinear (m: AffineMap) (tile: int[]) (p: float[]) = nlinearAt 0.0 m tile p
 
     /// Routing of a batch of coordinates (row-major n × d) through one layer, one point at a time with the
     /// per-point functions above: the definition `route` is held to.
@@ -64,7 +72,7 @@ module Grid =
               Experts = Array.init n (point >> nearest m tile); Weights = Array.create n 1.0 }
         | _ ->
             let k = 1 <<< d
-            let corners = Array.init n (point >> nlinear m tile)
+            let corners = Array.init n (point >> nlinearAt (expertOffset interp) m tile)
             { Count = n; K = k; TileExperts = experts tile
               Experts = corners |> Array.collect (Array.map fst)
               Weights = corners |> Array.collect (Array.map snd) }
@@ -114,12 +122,13 @@ module Grid =
             let k = 1 <<< d
             let ex = Array.zeroCreate (n * k)
             let ws = Array.zeroCreate (n * k)
+            let offset = expertOffset interp
             for j in 0 .. n - 1 do
                 position j
                 for i in 0 .. d - 1 do
-                    let l = floor (u.[i] - 0.5)
+                    let l = floor (u.[i] - offset)
                     lower.[i] <- int l
-                    frac.[i] <- u.[i] - 0.5 - l
+                    frac.[i] <- u.[i] - offset - l
                 blend d lower frac wrapped scratch ex ws (j * k)
             { Count = n; K = k; TileExperts = experts tile; Experts = ex; Weights = ws }
 

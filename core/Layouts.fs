@@ -4,7 +4,7 @@ open System
 
 /// Named grid layouts: per-layer affine maps of Table 5 (section A) and Table 6 (section B).
 module Layouts =
-    let names = [| "pe-mlp"; "quad-tree"; "gray-code"; "fine-to-coarse"; "random-permute"; "random-affine" |]
+    let names = [| "pe-mlp"; "quad-tree"; "gray-code"; "gray-code-exact"; "fine-to-coarse"; "random-permute"; "random-affine" |]
 
     /// Table 6's layouts, whose scale follows the signal's size in samples (see `sized`).
     let sizedNames = [| "interleaved"; "chunked"; "coarse-to-fine" |]
@@ -29,6 +29,10 @@ module Layouts =
         | "pe-mlp" -> each (fun _ -> scaled dims 0.0 0.0)
         | "quad-tree" -> each (fun i -> scaled dims (2.0 ** float i) 0.0)
         | "gray-code" -> each (fun i -> scaled dims (if i = 1 then 2.0 else 2.0 ** float (i - 1)) 0.5)
+        // Table 5 read literally makes layers 1 and 2 the same map (A = 2I, b = 0.5). The Gray code of the
+        // quad-tree's bits has b = 0 on layer 1 (its top bit is the binary top bit, floor(2p)); bit k below it
+        // is floor(2^k p + 1/2) mod 2, which is layer k + 1's A = 2^k I, b = 0.5.
+        | "gray-code-exact" -> each (fun i -> scaled dims (if i = 1 then 2.0 else 2.0 ** float (i - 1)) (if i = 1 then 0.0 else 0.5))
         | "fine-to-coarse" -> each (fun i -> scaled dims (2.0 ** float (layers + 1 - i)) 0.0)
         | "random-permute" ->
             if layers > permutation.Length then

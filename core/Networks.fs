@@ -35,8 +35,8 @@ module Networks =
         let mapping =
             match spec.Input with
             | InputMapping.Constant -> Encodings.constant b
-            | InputMapping.Raw -> Encodings.raw b
-            | _ -> Encodings.positional b spec.PeFrequencies
+            | InputMapping.Raw -> Encodings.raw b spec.EncodingRange
+            | _ -> Encodings.positional b spec.EncodingRange spec.PeFrequencies
         let embedding =
             if spec.EmbeddingChannels = 0 then []
             else [ Encodings.lattice b "embedding" (dims spec) spec.EmbeddingChannels spec.EmbeddingResolution ]

@@ -4,8 +4,12 @@ namespace LoE.Core
 type Interpolation =
     /// The expert of the cell the coordinate falls in (eq. 7-8).
     | Nearest = 0
-    /// N-linear blend of the 2^d neighbouring experts ("Ours Bilinear").
+    /// N-linear blend of the 2^d neighbouring experts ("Ours Bilinear"), the main paper's eq. 4: a linear B-spline
+    /// whose expert j peaks at the grid vertex u ≡ j (mod t), half a cell from nearest's cell [j, j+1).
     | NLinear = 1
+    /// The N-linear blend with expert j at the cell centre j + 0.5 instead, where it equals nearest (this
+    /// project's reading before it followed eq. 4).
+    | NLinearCentred = 2
 
 /// An image: row-major, channels interleaved, values in [0, 1].
 type Image = { Width: int; Height: int; Channels: int; Pixels: float32[] }
@@ -22,6 +26,13 @@ type InputMapping =
     | Constant = 1
     /// The raw coordinate in [0, 1]^d (SIREN).
     | Raw = 2
+
+/// The interval the encoded coordinate spans: the positional encoding and SIREN's raw input see p (in [0, 1]^d)
+/// or 2p − 1 (in [−1, 1]^d, as SIREN's and ACORN's code, where L frequencies reach the sampling limit at 2^L
+/// samples). The expert grids always take p ∈ [0, 1]^d (Table 6).
+type EncodingRange =
+    | Unit = 0
+    | Symmetric = 1
 
 /// The nonlinearity between layers.
 type Activation =
@@ -58,7 +69,9 @@ type ModelSpec =
       /// SIREN's frequency factor omega0 (30).
       Omega0: float
       /// One bias per position-dependent layer, h(x, p) = ψ(p) x + b (the main paper), instead of one per expert.
-      SharedBias: bool }
+      SharedBias: bool
+      /// What interval the positional encoding (or SIREN's raw input) maps the coordinate to.
+      EncodingRange: EncodingRange }
 
 module ModelSpec =
     /// SIREN's ω₀ (Sitzmann et al. 2020), the default of model.omega0.
@@ -69,7 +82,8 @@ module ModelSpec =
     let toy (pe: int) (widths: int[]) (tile: int[]) (layout: AffineMap[]) (interp: Interpolation) (slope: float) : ModelSpec =
         { PeFrequencies = pe; HiddenWidths = widths; Tile = tile; Layout = layout; Interpolation = interp
           NegativeSlope = slope; Tiles = null; Input = InputMapping.Positional; EmbeddingChannels = 0
-          EmbeddingResolution = 0; Activation = Activation.LeakyRelu; Omega0 = SirenOmega0; SharedBias = false }
+          EmbeddingResolution = 0; Activation = Activation.LeakyRelu; Omega0 = SirenOmega0; SharedBias = false
+          EncodingRange = EncodingRange.Unit }
 
     /// The tile of position-dependent layer i (0-based).
     let tileOf (spec: ModelSpec) (i: int) =
@@ -111,7 +125,9 @@ type FitResult =
       /// Every stored parameter, unused experts included.
       ParameterCount: int64
       /// ParameterCount at 4 bytes (float32) each: the representation's size as a compressor.
-      ParameterBytes: int64 }
+      ParameterBytes: int64
+      /// Multiply-adds of one forward pass per sample (the paper's tables list them).
+      MultiplyAdds: int64 }
 
 /// Everything training changes, as plain row-major arrays so any backend can resume from it: parameters and
 /// Adam's moments by name, and the metrics so far. Written every K iterations; a run resumed from it continues

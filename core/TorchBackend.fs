@@ -172,7 +172,8 @@ module TorchBackend =
                 let e = flatten tile (u |> Array.map (fun x -> x.floor().to_type(torch.ScalarType.Int64)))
                 e.unsqueeze(1L), torch.ones([| int64 n; 1L |], dtype = dtype, device = p.device)
             | _ ->
-                let centred = u |> Array.map (fun x -> withScalar -0.5 (fun h -> x.add(h)))
+                // u - offset as Grid computes it (x - 0.0 = x exactly for the paper's vertices).
+                let centred = u |> Array.map (fun x -> withScalar (-(Grid.expertOffset interp)) (fun h -> x.add(h)))
                 let lowerF = centred |> Array.map (fun x -> x.floor())
                 let frac = Array.map2 (fun (x: T) (l: T) -> x.sub(l)) centred lowerF
                 let lower = lowerF |> Array.map (fun l -> l.to_type(torch.ScalarType.Int64))

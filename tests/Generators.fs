@@ -18,6 +18,9 @@ let affine dims = gen {
     let! b = Gen.arrayOfLength dims (floatIn -5.0 5.0)
     return { A = Array2D.init dims dims (fun r c -> a.[r * dims + c]); B = b } }
 
+/// Every interpolation: nearest, the paper's N-linear (experts at vertices) and the cell-centred N-linear.
+let interpolation = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear; Interpolation.NLinearCentred ]
+
 let point dims = Gen.arrayOfLength dims (floatIn 0.0 1.0)
 
 /// A tile, an affine map and a coordinate that fit together.

@@ -26,7 +26,7 @@ let private case = gen {
     let! bias = Gen.arrayOfLength (e * outW) (floatIn -1.0 1.0)
     let! x = Gen.arrayOfLength (n * inW) (floatIn -1.0 1.0)
     let! probe = Gen.arrayOfLength (n * outW) (floatIn -1.0 1.0)
-    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    let! interp = interpolation
     return Grid.route interp m t coords, e, inW, outW, [ w; bias; x ], probe }
 
 [<Property(MaxTest = 60)>]

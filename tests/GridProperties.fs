@@ -46,14 +46,39 @@ let ``N-linear weights are non-negative and sum to 1 over 2^d experts within the
         && corners |> Array.forall (fun (e, w) -> w >= 0.0 && w <= 1.0 && 0 <= e && e < Grid.experts t)
         && abs ((corners |> Array.sumBy snd) - 1.0) < 1e-9)
 
+/// The blend's weights per expert when A p + b is placed exactly at `offset` + an integer cell index (b chosen
+/// for the generated A and p).
+let private weightsAt (interp: Interpolation) (offset: float) ((t: int[], m, p), cells: int[]) =
+    let u = Grid.affine { m with B = Array.zeroCreate t.Length } p
+    let placed = { m with B = Array.init t.Length (fun i -> float cells.[i] + offset - u.[i]) }
+    let weights =
+        (Grid.route interp placed t p).Experts
+        |> Array.zip (Grid.route interp placed t p).Weights
+        |> Array.groupBy snd |> Array.map (fun (e, ws) -> e, Array.sumBy fst ws)
+    weights, Grid.nearest placed t p
+
 [<Property>]
-let ``N-linear equals nearest at cell centres`` () =
-    // Place A p + b exactly at a cell centre k + 0.5 by choosing b for the generated A and p.
-    forAll (Gen.zip tiledPoint (Gen.arrayOfLength 3 (Gen.choose (-20, 20)))) (fun ((t, m, p), cells) ->
-        let u = Grid.affine { m with B = Array.zeroCreate t.Length } p
-        let centred = { m with B = Array.init t.Length (fun i -> float cells.[i] + 0.5 - u.[i]) }
-        let weights = Grid.nlinear centred t p |> Array.groupBy fst |> Array.map (fun (e, ws) -> e, Array.sumBy snd ws)
-        let nearest = Grid.nearest centred t p
+let ``paper N-linear (eq. 4) puts all the weight on expert j mod t at grid vertex j`` () =
+    // A vertex is a border of nearest's cells, so nearest may fall either side there by rounding; the blend
+    // is continuous and must give expert (j mod t) all the weight.
+    forAll (Gen.zip tiledPoint (Gen.arrayOfLength 3 (Gen.choose (-20, 20)))) (fun (((t, _, _), cells) as case) ->
+        let weights, _ = weightsAt Interpolation.NLinear 0.0 case
+        let peak = Grid.flatten t (Array.init t.Length (fun i -> Grid.modulo cells.[i] t.[i]))
+        weights |> Array.forall (fun (e, w) -> if e = peak then abs (w - 1.0) < 1e-6 else abs w < 1e-6))
+
+[<Property>]
+let ``paper N-linear splits a cell centre equally between the cell's expert and the next one`` () =
+    // Half a cell from nearest: at u = k + 0.5 in 1-D, experts k and k+1 (mod t) get 1/2 each.
+    forAll (Gen.zip (Gen.zip (Gen.choose (2, 4)) (floatIn -3.0 3.0)) (Gen.choose (-20, 20))) (fun ((t, a), k) ->
+        let m = { A = Array2D.create 1 1 a; B = [| float k + 0.5 - a * 0.3 |] }
+        let r = Grid.route Interpolation.NLinear m [| t |] [| 0.3 |]
+        let expect = set [ Grid.modulo k t; Grid.modulo (k + 1) t ]
+        set r.Experts = expect && r.Weights |> Array.forall (fun w -> abs (w - 0.5) < 1e-9))
+
+[<Property>]
+let ``cell-centred N-linear equals nearest at cell centres`` () =
+    forAll (Gen.zip tiledPoint (Gen.arrayOfLength 3 (Gen.choose (-20, 20)))) (fun case ->
+        let weights, nearest = weightsAt Interpolation.NLinearCentred 0.5 case
         weights |> Array.forall (fun (e, w) -> if e = nearest then abs (w - 1.0) < 1e-6 else abs w < 1e-6))
 
 [<Property>]

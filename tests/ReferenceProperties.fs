@@ -144,7 +144,7 @@ let expertCase (dims: int) (interp: Interpolation) = gen {
 /// One layer case for each of 1, 2 and 3 dimensions, nearest and N-linear, so every property run covers all six.
 let everyExpertKind =
     [ for dims in 1 .. 3 do
-        for interp in [ Interpolation.Nearest; Interpolation.NLinear ] -> expertCase dims interp ]
+        for interp in [ Interpolation.Nearest; Interpolation.NLinear; Interpolation.NLinearCentred ] -> expertCase dims interp ]
     |> Gen.sequenceToList
 
 let expertLoss (b: Backend<'T>) (r: Routing) (probe: float[]) (ts: 'T list) =

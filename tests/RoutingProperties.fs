@@ -37,7 +37,7 @@ let private routingCase = gen {
     let random = Gen.arrayOfLength d (floatIn -2.0 3.0)
     let! n = Gen.choose (1, 40)
     let! points = Gen.arrayOfLength n (if aligned then Gen.oneof [ border; random ] else random)
-    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    let! interp = interpolation
     return interp, m, t, Array.concat points }
 
 /// The backend's routing as arrays, to compare with Grid.route.

@@ -145,7 +145,7 @@ let ``batched routing equals the per-point functions, nearest and N-linear, in 1
         let! m = affine t.Length
         let! n = Gen.choose (0, 20)
         let! coords = Gen.arrayOfLength (n * t.Length) (floatIn 0.0 1.0)
-        let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+        let! interp = interpolation
         return interp, m, t, coords }
     forAll case (fun (interp, m, t, coords) -> Grid.route interp m t coords = Grid.routeSlow interp m t coords)
 

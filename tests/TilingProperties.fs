@@ -30,7 +30,7 @@ let private layerCase = gen {
     let! w = Gen.arrayOfLength (e * inW * outW) (floatIn -1.0 1.0)
     let! b = Gen.arrayOfLength (e * outW) (floatIn -1.0 1.0)
     let! x = Gen.arrayOfLength (n * inW) (floatIn -1.0 1.0)
-    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    let! interp = interpolation
     return t, m, coords, inW, outW, w, b, x, interp }
 
 [<Property(MaxTest = 60)>]
@@ -48,13 +48,13 @@ let smallModel = gen {
     let! depth = Gen.choose (1, 3)
     let! widths = Gen.arrayOfLength depth (Gen.choose (1, 6))
     let! freqs = Gen.choose (0, 3)
-    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
+    let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear; Interpolation.NLinearCentred ]
     let! n = Gen.choose (1, 30)
     let! coords = Gen.arrayOfLength (n * dims) (floatIn 0.0 1.0)
     let! seed = Gen.choose (0, 10000)
-    // A = 0 puts every coordinate at u = b: expert 0 for nearest with b = 0, and for N-linear with b at the
-    // centre of cell 0 (b = 0.5), where the experts sit.
-    let centre = if interp = Interpolation.Nearest then 0.0 else 0.5
+    // A = 0 puts every coordinate at u = b: expert 0 for nearest and for the paper's N-linear with b = 0 (expert
+    // 0 peaks at vertex 0), and for the cell-centred N-linear with b = 0.5.
+    let centre = if interp = Interpolation.NLinearCentred then 0.5 else 0.0
     let spec = ModelSpec.toy freqs widths t (Array.init depth (fun _ -> Layouts.scaled dims 0.0 centre)) interp 0.2
     return spec, coords, seed }
 

@@ -5,18 +5,23 @@ namespace LoE.Core
 module Encodings =
     let private isBatchPoints (batch: Batch<'T>) (x: 'T) = obj.ReferenceEquals(box x, box batch.Points)
 
-    /// Positional encoding with L frequencies (Encoding.positional), width d + 2dL.
-    let positional (b: Backend<'T>) (frequencies: int) : Component<'T> =
-        { Parameters = []; MultiplyAdds = 0L
-          Apply = fun batch _ x ->
-              if isBatchPoints batch x then Batch.deriveTensor b batch $"positional{frequencies}" (fun () -> b.positional frequencies x)
-              else b.positional frequencies x }
+    /// Points p as the encoding sees them: p itself, or 2p − 1 (float64, before any rounding to the model's
+    /// precision).
+    let private ranged (b: Backend<'T>) (range: EncodingRange) (x: 'T) =
+        if range = EncodingRange.Symmetric then b.addScalar -1.0 (b.scale 2.0 x) else x
 
-    /// The raw coordinate in the model's precision (SIREN).
-    let raw (b: Backend<'T>) : Component<'T> =
+    /// An encoding f of points, derived once per batch when applied to the batch's own points.
+    let private ofPoints (b: Backend<'T>) (key: string) (f: 'T -> 'T) : Component<'T> =
         { Parameters = []; MultiplyAdds = 0L
-          Apply = fun batch _ x ->
-              if isBatchPoints batch x then Batch.deriveTensor b batch "raw" (fun () -> b.precision x) else b.precision x }
+          Apply = fun batch _ x -> if isBatchPoints batch x then Batch.deriveTensor b batch key (fun () -> f x) else f x }
+
+    /// Positional encoding with L frequencies (Encoding.positional) of p or 2p − 1, width d + 2dL.
+    let positional (b: Backend<'T>) (range: EncodingRange) (frequencies: int) : Component<'T> =
+        ofPoints b $"positional{frequencies}.{range}" (ranged b range >> b.positional frequencies)
+
+    /// The raw coordinate p or 2p − 1 in the model's precision (SIREN).
+    let raw (b: Backend<'T>) (range: EncodingRange) : Component<'T> =
+        ofPoints b $"raw.{range}" (ranged b range >> b.precision)
 
     /// A constant 1 for every point: position enters only through the weights ("Constant Input (no PE)").
     let constant (b: Backend<'T>) : Component<'T> =

@@ -53,7 +53,8 @@ public static class SpecBuilder
             c.GetOrDefault<object>("model.embedding_resolution") is int r ? r : 0,
             Schema.ActivationNames[c.Get<string>("model.activation")],
             c.GetOrDefault<object>("model.omega0") is double w ? w : ModelSpecModule.SirenOmega0,
-            false);
+            false,
+            EncodingRange.Unit);
     }
 
     public static TrainSpec Train(ResolvedConfig c) => new(
