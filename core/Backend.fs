@@ -9,6 +9,9 @@ open System
 /// with the step that first used it. `Grid.route` is the specification every backend's routing is held to.
 type Routed<'T> = { Count: int; K: int; TileExperts: int; Experts: 'T; Weights: 'T; Persistent: bool }
 
+/// The constants of one Adam update (torch.optim.Adam's form): step size lr / (1 − β₁^t) and √(1 − β₂^t).
+type AdamUpdate = { Beta1: float; Beta2: float; Epsilon: float; StepSize: float; Correction2Sqrt: float }
+
 /// The core's backend-neutral tensor API: a record of functions over the backend's tensor type 'T.
 /// Layers, encodings, losses, metrics and optimisers are written once against it; TorchSharp is one backend, the
 /// pure .NET reference backend another. Shapes are row-major int arrays; data crosses the boundary as float64
@@ -63,6 +66,10 @@ type Backend<'T> =
       /// Rows of a table [cells; C] blended by a routing: y_j = sum_k w_jk T[e_jk], [n; C] (the learnable
       /// coordinate embedding of "PE + CE", with lattice routing).
       interpolate: Routed<'T> -> 'T -> 'T
+      /// Adam's update of a parameter and its moments, in place, from a gradient (p g m v): m ← β₁m + (1−β₁)g,
+      /// v ← β₂v + (1−β₂)g², p ← p − s·m / (√v / √c₂ + ε). In place because the optimiser's memory traffic is a
+      /// large share of a step for LoE's many experts; the training loop owns these tensors.
+      adamInPlace: AdamUpdate -> 'T -> 'T -> 'T -> 'T -> unit
       /// Value of f and its gradient with respect to each argument (f must return a scalar).
       valueAndGrad: ('T list -> 'T) -> 'T list -> float * 'T list
       /// Opens a scope that frees the tensors made inside it when disposed, except those passed to `keep`.

@@ -47,6 +47,11 @@ module ReferenceBackend =
               Ops.tensor (Encoding.positional d frequencies p.Data) [| p.Shape.[0]; Encoding.peWidth d frequencies |]
           expertLinear = Ops.expertLinear (ConditionalWeakTable())
           interpolate = Ops.interpolate
+          adamInPlace = fun u p g m v ->
+              for i in 0 .. p.Data.Length - 1 do
+                  m.Data.[i] <- u.Beta1 * m.Data.[i] + (1.0 - u.Beta1) * g.Data.[i]
+                  v.Data.[i] <- u.Beta2 * v.Data.[i] + (1.0 - u.Beta2) * (g.Data.[i] * g.Data.[i])
+                  p.Data.[i] <- p.Data.[i] - u.StepSize * m.Data.[i] / (sqrt v.Data.[i] / u.Correction2Sqrt + u.Epsilon)
           valueAndGrad = Ops.valueAndGrad
           scope = fun () -> noScope
           keep = id

@@ -52,7 +52,7 @@ module TorchBackend =
     /// A routing's grouping by expert for the batched product, made once per routing: per corner, the points
     /// grouped by expert into slots [used experts × largest group], so that one batched product serves all
     /// experts.
-    type Plan =
+    type Grouping =
         { /// Experts that own at least one point.
           Used: T
           /// Per corner: for each slot, the point it reads (padding slots read point 0).
@@ -68,7 +68,7 @@ module TorchBackend =
     /// expert's group (so slots are filled in point order), and counts per expert give the groups. The one value
     /// read back is the vector of counts per expert (the batched product's shape depends on it); everything
     /// else stays on the device.
-    let private makePlan (r: Routed<T>) : Plan =
+    let private makeGrouping (r: Routed<T>) : Grouping =
         use _ = torch.NewDisposeScope()
         let n, e = int64 r.Count, int64 r.TileExperts
         let device = r.Experts.device
@@ -101,10 +101,36 @@ module TorchBackend =
           Groups = int64 used.Length
           Largest = largest }
 
+    /// How a routing is run: grouped by expert, or, when a tile has no more experts than a point has corners
+    /// (2×2, 2×2×2 N-linear), as one dense product of weight-scaled inputs with the stacked experts.
+    type Plan =
+        | Grouped of Grouping
+        /// Every point's weight on every expert [n; E] (zero for the experts it does not touch).
+        | Blended of T
+
+    /// The blend's weights scattered per expert (added, so tiles whose corners repeat an expert are right too).
+    let private makeBlend (r: Routed<T>) : T =
+        use _ = torch.NewDisposeScope()
+        let perExpert = torch.zeros([| int64 r.Count; int64 r.TileExperts |], dtype = r.Weights.dtype, device = r.Weights.device)
+        let blend = perExpert.scatter_add_(1L, r.Experts, r.Weights)
+        if r.Persistent then blend.DetachFromDisposeScope() else blend.MoveToOuterDisposeScope()
+
+    let private makePlan (r: Routed<T>) : Plan =
+        if r.K > 1 && r.TileExperts <= r.K then Blended(makeBlend r) else Grouped(makeGrouping r)
+
+    /// y = [w_1 x, ..., w_E x] · [W_1; ...; W_E]: one product of E·in columns (2^d times a dense layer's work, the
+    /// N-linear layer's own cost), no gather, no scatter, no read back.
+    let private blendedLinear (blend: T) (w: T) (b: T) (x: T) : T =
+        use _ = torch.NewDisposeScope()
+        let n, experts, inDim, outDim = x.shape.[0], w.shape.[0], w.shape.[1], w.shape.[2]
+        let scaled = (blend.unsqueeze(2L) * x.unsqueeze(1L)).view(n, experts * inDim)
+        let y = scaled.mm(w.view(experts * inDim, outDim))
+        let bias = if b.dim() = 1L then b else blend.mm(b)
+        y.add(bias, one).MoveToOuterDisposeScope()
+
     /// One batched product per corner over the used experts: rows to slots [groups; largest; in], bmm with the
     /// used experts' weights plus their biases, and slots back to rows. A shared bias [out] is added once.
-    let private expertLinear (plans: ConditionalWeakTable<Routed<T>, Plan>) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
-        let p = plans.GetValue(r, fun r -> makePlan r)
+    let private groupedLinear (p: Grouping) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
         // Intermediates get their own scope: autograd keeps what backward needs, and the rest is freed now rather
         // than at the end of the training step (a dispose scope would otherwise hold every temporary until then).
         use _ = torch.NewDisposeScope()
@@ -122,6 +148,11 @@ module TorchBackend =
             | None -> y
         let y = Seq.init r.K corner |> Seq.reduce (fun a b -> a.add(b, one))
         (if shared then y.add(b, one) else y).MoveToOuterDisposeScope()
+
+    let private expertLinear (plans: ConditionalWeakTable<Routed<T>, Plan>) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
+        match plans.GetValue(r, fun r -> makePlan r) with
+        | Blended blend -> blendedLinear blend w b x
+        | Grouped p -> groupedLinear p r w b x
 
     /// Gathers the K rows of every point at once and blends them; index_select's backward scatter-adds into
     /// the table, so only the rows in use get a gradient.
@@ -242,6 +273,14 @@ module TorchBackend =
           positional = positional dtype
           expertLinear = expertLinear (ConditionalWeakTable())
           interpolate = interpolate
+          adamInPlace = fun u p g m v ->
+              use _ = torch.NewDisposeScope()
+              withScalar u.Beta1 (fun k -> m.mul_(k)) |> ignore
+              withScalar (1.0 - u.Beta1) (fun k -> m.add_(g, k)) |> ignore
+              withScalar u.Beta2 (fun k -> v.mul_(k)) |> ignore
+              withScalar (1.0 - u.Beta2) (fun k -> v.addcmul_(g, g, k)) |> ignore
+              let denom = withScalar u.Epsilon (fun eps -> withScalar u.Correction2Sqrt (fun c -> v.sqrt().div_(c).add_(eps)))
+              withScalar -u.StepSize (fun k -> p.addcdiv_(m, denom, k)) |> ignore
           valueAndGrad = fun f args ->
               let leaves = args |> List.map (fun a -> a.detach().requires_grad_(true))
               let y = f leaves

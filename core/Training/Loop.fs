@@ -10,15 +10,12 @@ exception DivergedException of iteration: int * loss: float
 /// The one training loop: iterations, learning-rate schedules, one Adam per parameter group, checkpoints,
 /// resume, cancellation, NaN detection and progress, for any objective on any backend.
 module Loop =
-    /// One Adam step in its own scope: the loss before the step, and the new parameters and state (the old ones
-    /// are freed, so a torch run's native memory stays flat).
+    /// One Adam step in its own scope: the loss before the step, and the parameters and state, updated in place
+    /// (whatever the step made, gradients included, is freed with its scope, so a torch run's memory stays flat).
     let step (b: Backend<'T>) (loss: 'T list -> 'T) (adam: Optim.Adam) (lr: float) (ps: 'T list) (state: Optim.AdamState<'T>) =
-        let value, next, nextState =
-            use _ = b.scope ()
-            let value, grads = b.valueAndGrad loss ps
-            let next, s = Optim.adamStep b adam lr state ps grads
-            value, List.map b.keep next, { s with M = List.map b.keep s.M; V = List.map b.keep s.V }
-        ps @ state.M @ state.V |> List.iter b.free
+        use _ = b.scope ()
+        let value, grads = b.valueAndGrad loss ps
+        let next, nextState = Optim.adamStep b adam lr state ps grads
         value, next, nextState
 
     let private snapshot (b: Backend<'T>) (names: string list) (ps: 'T list list) (states: Optim.AdamState<'T> list) iteration history seconds =
