@@ -27,7 +27,12 @@ module Bench =
           RatioToDense: float
           GFlops: float
           /// Peak resident memory of the process during this variant's steps (MiB).
-          PeakMiB: float }
+          PeakMiB: float
+          /// The share of a step spent in Adam's update.
+          AdamShare: float
+          /// Resident memory before and after the memory run's steps (MiB; NaN when not asked for).
+          RssStartMiB: float
+          RssEndMiB: float }
 
     /// The three shapes of issue 5: the toy (section A), image fitting (section B), video fitting (section C).
     let shapes (coordinates: Func<string, int>) : Shape list =
@@ -78,23 +83,52 @@ module Bench =
         sampler.Wait()
         result, max peak.Value (residentMiB ())
 
-    /// Median seconds of `steps` full training steps after `warmup` steps, and the peak memory meanwhile.
-    let private timeSteps (b: Backend<T>) (forward: Params<T> -> T) (target: T) (initial: Params<T>) warmup steps =
+    /// One training step as the loop takes it, timed in two parts: loss and gradients, then Adam's update.
+    let private timedStep (b: Backend<T>) (loss: T list -> T) (adam: Optim.Adam) (ps: T list) (state: Optim.AdamState<T>) =
+        use _ = b.scope ()
+        let clock = Stopwatch.StartNew()
+        let _, grads = b.valueAndGrad loss ps
+        let gradient = clock.Elapsed.TotalSeconds
+        let _, next = Optim.adamStep b adam 1e-3 state ps grads
+        next, gradient, clock.Elapsed.TotalSeconds - gradient
+
+    /// Median seconds of `steps` training steps after `warmup` steps, Adam's median share, the peak memory meanwhile,
+    /// and resident memory before and after `memorySteps` further steps (memory must stay flat). `loss it ps` is the
+    /// loss of iteration `it`: a random-batch variant draws new points (and routes them) in it.
+    let private timeSteps (b: Backend<T>) (loss: int -> Params<T> -> T) (initial: Params<T>) warmup steps memorySteps =
         let names = initial |> Map.toList |> List.map fst
-        let loss (values: T list) = Metrics.mse b (forward (List.zip names values |> Map.ofList)) target
+        let lossAt it (values: T list) = loss it (List.zip names values |> Map.ofList)
         let adam = { Optim.Beta1 = 0.9; Optim.Beta2 = 0.999; Optim.Epsilon = 1e-8 }
-        let ps = ref (initial |> Map.toList |> List.map snd)
-        let state = ref (Optim.adamInit b ps.Value)
-        let times, peak = sampledPeak (fun () ->
-            [| for i in 1 .. warmup + steps do
-                let clock = Stopwatch.StartNew()
-                let _, next, nextState = Loop.step b loss adam 1e-3 ps.Value state.Value
-                ps.Value <- next
-                state.Value <- nextState
-                if i > warmup then clock.Elapsed.TotalSeconds |])
-        ps.Value @ state.Value.M @ state.Value.V |> List.iter b.free
-        Array.sort times
-        times.[times.Length / 2], peak
+        let ps = initial |> Map.toList |> List.map snd
+        let state = ref (Optim.adamInit b ps)
+        let run it =
+            let next, gradient, update = timedStep b (lossAt it) adam ps state.Value
+            state.Value <- next
+            gradient + update, update
+        let times, peak = sampledPeak (fun () -> [| for i in 1 .. warmup + steps do let t = run i in if i > warmup then t |])
+        let rssStart = if memorySteps > 0 then residentMiB () else nan
+        for i in 1 .. memorySteps do run (warmup + steps + i) |> ignore
+        let rssEnd = if memorySteps > 0 then residentMiB () else nan
+        ps @ state.Value.M @ state.Value.V |> List.iter b.free
+        let median (xs: float[]) = (Array.sort xs).[xs.Length / 2]
+        median (Array.map fst times), median (times |> Array.map (fun (t, a) -> a / t)), peak, rssStart, rssEnd
+
+    /// The dense baseline as a user would write it: a plain MLP of the same widths (addmm and LeakyReLU), with
+    /// Kaiming-uniform weights, on the same encoded input.
+    let private plainMlp (b: Backend<T>) (s: Shape) =
+        let widths = Array.concat [ [| Networks.inputWidth s.Model |]; s.Model.HiddenWidths; [| s.OutChannels |] ]
+        let rng = Random(0)
+        let layers = widths.Length - 1
+        let ps =
+            [ for i in 1 .. layers do
+                let inW, outW = widths.[i - 1], widths.[i]
+                yield $"w{i}", b.tensor (Init.kaimingUniform rng 0.2 inW (inW * outW)) [| inW; outW |]
+                yield $"b{i}", b.fill 0.0 [| outW |] ] |> Map.ofList
+        let forward (ps: Params<T>) (input: T) =
+            [ 1 .. layers ] |> List.fold (fun (x: T) i ->
+                let y = torch.addmm(ps.[$"b{i}"], x, ps.[$"w{i}"], 1.0f, 1.0f)
+                if i < layers then b.leakyRelu s.Model.NegativeSlope y else y) input
+        ps, forward
 
     /// GFLOP/s of a large float32 matrix product on the device, for scale.
     let matmulGFlops (device: string) (size: int) =
@@ -107,37 +141,49 @@ module Bench =
         for _ in 1 .. reps do (a.matmul a).sum().item<float32>() |> ignore
         2.0 * float size ** 3.0 * float reps / clock.Elapsed.TotalSeconds / 1e9
 
-    /// Runs every variant on one shape; the naive loop only when `naive` (it is slow at full size).
-    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (report: Action<Row>) =
+    /// Runs every variant on one shape; the naive loop only when `naive` (it is slow at full size). With `random`,
+    /// every step draws new points (with replacement from a fixed pool of targets) and routes them, as random-batch
+    /// training does; otherwise the points are fixed and their routing is made once (full-signal training).
+    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (random: bool) (memorySteps: int) (report: Action<Row>) =
         let b = TorchBackend.create device false
         let rng = Random(0)
         let d = shape.Model.Tile.Length
-        let coords = Array.init (shape.Coordinates * d) (fun _ -> rng.NextDouble())
         let n = shape.Coordinates
-        let batch = Batch.create b true d coords
+        let coords = Array.init (n * d) (fun _ -> rng.NextDouble())
+        let fixedBatch = Batch.create b true d coords
         let target = b.tensor (Array.init (n * shape.OutChannels) (fun _ -> rng.NextDouble())) [| n; shape.OutChannels |]
+        let batchAt (it: int) =
+            if random then
+                let r = Random(it)
+                Batch.create b false d (Array.init (n * d) (fun _ -> r.NextDouble()))
+            else fixedBatch
         let nearest = { shape.Model with Interpolation = Interpolation.Nearest }
         let nlinear = { shape.Model with Interpolation = Interpolation.NLinear }
-        // 1×1 tiles make every layer a plain linear layer (one matmul), the dense MLP of the same shape.
         let dense = { nearest with Tile = Array.create d 1; Tiles = null }
         let flops = 3.0 * 2.0 * float (Networks.signal b dense shape.OutChannels).MultiplyAdds * float n
-        let measure name (model: ModelSpec) (forward: Component<T> -> Params<T> -> T) =
-            let network = Networks.signal b model shape.OutChannels
-            let ps = Component.init b network 0
-            let seconds, peak = timeSteps b (forward network) target ps warmup steps
-            (name, seconds, peak)
-        let layered network ps = Component.forward network batch ps
+        let measure name (ps: Params<T>) (forward: Batch<T> -> Params<T> -> T) =
+            let loss it ps = Metrics.mse b (forward (batchAt it) ps) target
+            let seconds, adamShare, peak, rssStart, rssEnd = timeSteps b loss ps warmup steps memorySteps
+            (name, seconds, adamShare, peak, rssStart, rssEnd)
+        let network (model: ModelSpec) =
+            let net = Networks.signal b model shape.OutChannels
+            Component.init b net 0, (fun batch ps -> Component.forward net batch ps)
+        // The same encoding component as the networks: derived once for the fixed batch, every step for random ones.
+        let encoding = Encodings.positional b nearest.EncodingRange nearest.PeFrequencies
+        let encoded (batch: Batch<T>) = Component.forward encoding batch Map.empty
         let variants =
-            [ yield measure "dense" dense layered
-              yield measure "loe-nearest" nearest layered
-              yield measure "loe-nlinear" nlinear layered
-              if naive then
+            [ let ps, forward = plainMlp b shape
+              yield measure "dense" ps (fun batch ps -> forward ps (encoded batch))
+              yield network nearest ||> measure "loe-nearest"
+              yield network nlinear ||> measure "loe-nlinear"
+              if naive && not random then
                   let experts = nearest.Layout |> Array.mapi (fun i m ->
                       torch.tensor((Grid.route Interpolation.Nearest m (ModelSpec.tileOf nearest i) coords).Experts |> Array.map int64))
-                  let input = b.positional nearest.PeFrequencies batch.Points
-                  yield measure "masked-loop" nearest (fun _ ps -> maskedForward b shape experts ps input) ]
-        let dense = variants |> List.head |> fun (_, s, _) -> s
-        for name, seconds, peak in variants do
+                  let ps, _ = network nearest
+                  yield measure "masked-loop" ps (fun batch ps -> maskedForward b shape experts ps (encoded batch)) ]
+        let dense = variants |> List.head |> fun (_, s, _, _, _, _) -> s
+        for name, seconds, adamShare, peak, rssStart, rssEnd in variants do
             report.Invoke
                 { Shape = shape.Name; Variant = name; Coordinates = n; MedianSeconds = seconds
-                  RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak }
+                  RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak
+                  AdamShare = adamShare; RssStartMiB = rssStart; RssEndMiB = rssEnd }

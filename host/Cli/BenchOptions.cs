@@ -29,6 +29,12 @@ public sealed class BenchOptions
     [Option("threads", HelpText = "CPU threads (default: all processors).")]
     public int? Threads { get; set; }
 
+    [Option("random", HelpText = "Draw new points every step and route them (random-batch training), instead of fixed points.")]
+    public bool Random { get; set; }
+
+    [Option("memory-steps", Default = 0, HelpText = "After timing, run this many more steps per variant and print resident memory before and after (flat is right; the issue's check is 1000).")]
+    public int MemorySteps { get; set; }
+
     [Option("out", HelpText = "Also write the table as Markdown to this file.")]
     public string? Out { get; set; }
 }
