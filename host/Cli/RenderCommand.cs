@@ -42,7 +42,7 @@ public static class RenderCommand
         {
             throw new ConfigException(Origin.CommandLine(checkpointPath), null, e.Message, e);
         }
-        var iterations = config.Get<int>("train.iterations");
+        var iterations = config.Train.Iterations;
         if (checkpoint.Iteration < iterations)
             output.WriteLine($"note: the checkpoint is from iteration {checkpoint.Iteration} of {iterations} (the run is not finished)");
 

@@ -43,7 +43,7 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
             CheckpointFile.WriteAsync(folder.CheckpointPath, c, hash).GetAwaiter().GetResult();
             folder.WriteMetricsAsync(c.History).GetAwaiter().GetResult();
         }
-        var hooks = new FitHooks(OnProgress, plan.Config.Get<int>("train.checkpoint_every"), OnCheckpoint, resume!, cancel);
+        var hooks = new FitHooks(OnProgress, plan.Config.Train.CheckpointEvery, OnCheckpoint, resume!, cancel);
 
         RunOutcome outcome;
         try
