@@ -93,7 +93,7 @@ let ``a sweep killed after a checkpoint and run again ends with the same metrics
         if folder.State(r.Config.Hash) = RunState.Partial then
             CheckpointFile.Read(folder.CheckpointPath, r.Config.Hash) |> ignore
 
-    use again = startLoe (runArgs yaml killed @ [ "--resume" ])
+    use again = startLoe (runArgs yaml killed)
     again.WaitForExit()
     uninterrupted.WaitForExit()
     Assert.Equal(0, again.ExitCode)

@@ -24,7 +24,7 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
             return skipped;
         }
 
-        await folder.WriteConfigAsync(plan, index, Experiment, backend, run.Data);
+        await folder.WriteConfigAsync(RunHeader.For(plan, index, Experiment, run.Data), plan.Config, backend);
         var resume = state == RunState.Partial ? TryReadCheckpoint(folder, hash) : null;
         folder.ClearFailed();
         Monitor.Started(plan, run.Train.Iterations, resume?.Iteration ?? 0, $"{backend.Name}/{backend.Device}");
