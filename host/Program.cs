@@ -39,9 +39,10 @@ public static class Program
         });
         try
         {
-            return await parser.ParseArguments<RunOptions, ListOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions>(args).MapResult(
+            return await parser.ParseArguments<RunOptions, ListOptions, KeysOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions>(args).MapResult(
                 (RunOptions o) => RunCommand.ExecuteAsync(o, Console.Out, Console.Error, cancel.Token),
                 (ListOptions o) => Task.FromResult(ListCommand.Execute(o, Console.Out)),
+                (KeysOptions o) => Task.FromResult(KeysCommand.Execute(o, Console.Out)),
                 (ReportOptions o) => ReportCommand.ExecuteAsync(o, Console.Out),
                 (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, Console.Out),
                 (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, Console.Out)),
