@@ -31,32 +31,42 @@ public static class Program
             cancel.Cancel();
         });
 
+        return await RunAsync(args, Console.Out, Console.Error, cancel.Token);
+    }
+
+    /// <summary>
+    /// Parses and runs one command, writing to <paramref name="output"/> and <paramref name="error"/>; a user's
+    /// mistake is one line on <paramref name="error"/> and exit code 2.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancel)
+    {
         using var parser = new Parser(s =>
         {
             s.AllowMultiInstance = true;
-            s.HelpWriter = Console.Error;
+            s.HelpWriter = error;
             s.CaseSensitive = true;
         });
         try
         {
-            return await parser.ParseArguments<RunOptions, ListOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions>(args).MapResult(
-                (RunOptions o) => RunCommand.ExecuteAsync(o, Console.Out, Console.Error, cancel.Token),
-                (ListOptions o) => Task.FromResult(ListCommand.Execute(o, Console.Out)),
-                (ReportOptions o) => ReportCommand.ExecuteAsync(o, Console.Out),
-                (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, Console.Out),
-                (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, Console.Out)),
-                (RenderOptions o) => RenderCommand.ExecuteAsync(o, Console.Out),
-                (CompareOptions o) => Task.FromResult(CompareCommand.Execute(o, Console.Out)),
+            return await parser.ParseArguments<RunOptions, ListOptions, KeysOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions>(args).MapResult(
+                (RunOptions o) => RunCommand.ExecuteAsync(o, output, error, cancel),
+                (ListOptions o) => Task.FromResult(ListCommand.Execute(o, output)),
+                (KeysOptions o) => Task.FromResult(KeysCommand.Execute(o, output)),
+                (ReportOptions o) => ReportCommand.ExecuteAsync(o, output),
+                (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, output),
+                (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, output)),
+                (RenderOptions o) => RenderCommand.ExecuteAsync(o, output),
+                (CompareOptions o) => Task.FromResult(CompareCommand.Execute(o, output)),
                 errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : UsageError));
         }
         catch (ConfigException e)
         {
-            Console.Error.WriteLine(e.Message);
+            error.WriteLine(e.Message);
             return UsageError;
         }
         catch (LoE.Host.Running.Slurm.SlurmException e)
         {
-            Console.Error.WriteLine($"loe: {e.Message}");
+            error.WriteLine($"loe: {e.Message}");
             return 1;
         }
         catch (OperationCanceledException)
@@ -66,7 +76,7 @@ public static class Program
         catch (Exception e)
         {
             // Not the user's mistake: keep the whole story for a bug report.
-            Console.Error.WriteLine($"loe: internal error: {e}");
+            error.WriteLine($"loe: internal error: {e}");
             return 1;
         }
     }

@@ -45,16 +45,17 @@ let ``a row sweep sets each row's keys and names runs, summaries and paper numbe
     let e = f.Find "rows"
     let runs = Sweep.Expand(f, e)
     Assert.Equal<string list>([ "plain"; "ce"; "constant"; "ours" ], runs |> Seq.map (fun r -> r.Swept.[0].Text) |> List.ofSeq)
-    Assert.Equal<int[]>([| 1; 1 |], runs.[0].Config.Get<int[]>("model.tile"))
-    Assert.Equal(4, runs.[1].Config.Get<int>("model.embedding_channels"))
-    Assert.Equal("constant", runs.[2].Config.Get<string>("model.input"))
-    Assert.Equal("nlinear", runs.[3].Config.Get<string>("model.interpolation"))
-    Assert.Equal("coarse-to-fine", runs.[3].Config.Get<string>("model.layout"))
+    Assert.Equal<int[]>([| 1; 1 |], runs.[0].Config.Model.Tile)
+    Assert.Equal(4, runs.[1].Config.Model.EmbeddingChannels)
+    Assert.Equal(LoE.Core.InputMapping.Constant, runs.[2].Config.Model.Input)
+    Assert.Equal("constant", runs.[2].Config.Find("model.input").Text)
+    Assert.Equal("nlinear", runs.[3].Config.Find("model.interpolation").Text)
+    Assert.Equal("coarse-to-fine", runs.[3].Config.Model.Layout)
     Assert.StartsWith("ours-s0-", runs.[3].Id)
     Assert.Equal(Nullable 44.24, runs.[3].PaperPsnrDb e)
     let one = Sweep.Expand(f, e, Override.Parse [ "row.name=ce" ])
     Assert.Equal(1, one.Count)
-    Assert.Equal(4, one.[0].Config.Get<int>("model.embedding_channels"))
+    Assert.Equal(4, one.[0].Config.Model.EmbeddingChannels)
     Assert.Throws<ConfigException>(fun () -> Sweep.Expand(f, e, Override.Parse [ "row.name=oops" ]) |> ignore) |> ignore
 
 [<Fact>]

@@ -93,7 +93,7 @@ let ``a sweep killed after a checkpoint and run again ends with the same metrics
         if folder.State(r.Config.Hash) = RunState.Partial then
             CheckpointFile.Read(folder.CheckpointPath, r.Config.Hash) |> ignore
 
-    use again = startLoe (runArgs yaml killed @ [ "--resume" ])
+    use again = startLoe (runArgs yaml killed)
     again.WaitForExit()
     uninterrupted.WaitForExit()
     Assert.Equal(0, again.ExitCode)
@@ -110,8 +110,8 @@ let ``extends inherits the other experiment and bad extends or run ids are repor
     let child = (parse text).Find "child"
     let runs = Sweep.Expand(parse text, child)
     Assert.Equal(2, runs.Count)
-    Assert.All(runs, fun r -> Assert.Equal(7, r.Config.Get<int> "train.iterations"))
-    Assert.All(runs, fun r -> Assert.Equal(0.005, r.Config.Get<float> "train.lr"))
+    Assert.All(runs, fun r -> Assert.Equal(7, r.Config.Train.Iterations))
+    Assert.All(runs, fun r -> Assert.Equal(0.005, r.Config.Train.Lr))
     Assert.Equal(40.55, child.PaperPsnrDb.["quad-tree"])
 
     let unknown = Assert.Throws<ConfigException>(fun () -> parse (text.Replace("extends: tiny", "extends: tiyn")) |> ignore)

@@ -25,7 +25,7 @@ public static class LayoutsCommand
                 output.WriteLine($"{run.Id}: pictures are drawn for 2-D (image) layouts only; skipped");
                 continue;
             }
-            var layoutName = run.Config.Get<string>("model.layout");
+            var layoutName = run.Config.Model.Layout;
             // Only random layouts differ between seeds; other runs that differ only in seed share one picture.
             var key = $"{Canonical.Format(model.Tile)} {Canonical.Format(model.Layout)}";
             if (!seen.Add(key)) continue;

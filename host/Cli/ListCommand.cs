@@ -16,9 +16,9 @@ public static class ListCommand
         foreach (var (experiment, runs) in expanded)
         {
             var first = runs[0].Config;
-            var size = first.GetOrDefault<int[]>("data.size") is [var w, var h] ? $" at {w}×{h}" : "";
+            var size = first.Data.Size is [var w, var h] ? $" at {w}×{h}" : "";
             output.WriteLine($"{experiment.Name}: {runs.Count} run{(runs.Count == 1 ? "" : "s")}, " +
-                             $"{(first.GetOrDefault<string>("data.video") is not null ? first.Find("data.video").Text : first.Find("data.image").Text)}{size}, {first.Find("train.iterations").Text} iterations");
+                             $"{first.Find(first.Data.IsVideo ? "data.video" : "data.image").Text}{size}, {first.Train.Iterations} iterations");
             if (experiment.Description is { } d) output.WriteLine($"  {d}");
             var keys = runs.SelectMany(r => r.Swept.Select(s => s.Key)).Distinct().ToList();
             var rows = runs.Select(r => (IReadOnlyList<string>)[

@@ -21,12 +21,9 @@ public static class RenderCommand
         if (!File.Exists(configPath))
             throw new ConfigException(Origin.CommandLine(o.RunDir), null, $"no {RunFolder.ConfigFile} here: not a run folder");
         var (config, run) = ReadConfig(configPath);
-        string RunText(string key) => run.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == key).Value is YamlScalarNode { Value: { } v }
-            ? v : throw new ConfigException(Origin.InFile(configPath, run.Start), $"run.{key}", $"config.yaml has no run.{key} (written by an older loe?)");
-        var signalSize = run.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == "signal_size").Value is YamlSequenceNode seq
-            ? seq.Children.Select(n => int.Parse(YamlText.ScalarValue(n)!, CultureInfo.InvariantCulture)).ToArray()
-            : throw new ConfigException(Origin.InFile(configPath, run.Start), "run.signal_size", "config.yaml has no run.signal_size (written by an older loe?)");
-        var channels = int.Parse(RunText("channels"), CultureInfo.InvariantCulture);
+        ConfigException Older(string key) => new(Origin.CommandLine(configPath), $"run.{key}", $"config.yaml has no run.{key} (written by an older loe?)");
+        var signalSize = run.SignalSize ?? throw Older("signal_size");
+        var channels = run.Channels ?? throw Older("channels");
 
         var model = SpecBuilder.Model(config, signalSize);
         var checkpointPath = Path.Combine(o.RunDir, CheckpointFile.FileName);
@@ -36,13 +33,13 @@ public static class RenderCommand
         Checkpoint checkpoint;
         try
         {
-            checkpoint = CheckpointFile.Read(checkpointPath, RunText("hash"));
+            checkpoint = CheckpointFile.Read(checkpointPath, run.Hash);
         }
         catch (InvalidDataException e)
         {
             throw new ConfigException(Origin.CommandLine(checkpointPath), null, e.Message, e);
         }
-        var iterations = config.Get<int>("train.iterations");
+        var iterations = config.Train.Iterations;
         if (checkpoint.Iteration < iterations)
             output.WriteLine($"note: the checkpoint is from iteration {checkpoint.Iteration} of {iterations} (the run is not finished)");
 
@@ -73,19 +70,15 @@ public static class RenderCommand
     }
 
     /// <summary>config.yaml's configuration resolved again (its run block gives the seed and the folder paths are relative to).</summary>
-    private static (ResolvedConfig Config, YamlMappingNode Run) ReadConfig(string path)
+    private static (ResolvedConfig Config, RunHeader Run) ReadConfig(string path)
     {
-        if (YamlText.Parse(File.ReadAllText(path), path) is not YamlMappingNode root
-            || root.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == "run").Value is not YamlMappingNode run)
+        if (RunHeader.Read(path) is not var (run, written))
             throw new ConfigException(Origin.CommandLine(path), null, "not a run's config.yaml (no run: block)");
-        string? Run(string key) => YamlText.ScalarValue(run.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == key).Value);
-        var raw = new OrderedDictionary<string, ConfigValue>();
-        Flattener.Flatten(root, "", path, raw, skipTopLevel: new HashSet<string> { "run" });
+        var raw = new OrderedDictionary<string, ConfigValue>(written);
         raw.Remove(Schema.SeedKey);
         // The data is not needed to render; only its recorded size is. Missing data must not stop a render.
         raw.TryAdd("data.obtain", new ConfigValue(new YamlScalarNode("not needed to render"), Origin.CommandLine(path)));
-        var seed = int.Parse(Run("seed") ?? "0", CultureInfo.InvariantCulture);
-        var baseDirectory = Run("base_directory") ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return (Schema.Resolve(raw, seed, baseDirectory, Origin.CommandLine(path)), run);
+        var baseDirectory = run.BaseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return (Schema.Resolve(raw, run.Seed, baseDirectory, Origin.CommandLine(path)), run);
     }
 }

@@ -20,9 +20,6 @@ public sealed class RunOptions
     [Option("run-id", HelpText = "Run only the run with this id (as `loe list` shows it); what each Slurm array task does.")]
     public string? RunId { get; set; }
 
-    [Option("resume", HelpText = "Continue an interrupted sweep. Always on: finished runs are skipped and partial runs continue from checkpoint.bin; the flag only says so.")]
-    public bool Resume { get; set; }
-
     [Option("backend", Default = "torch", HelpText = "Tensor backend (torch, reference).")]
     public string Backend { get; set; } = "torch";
 

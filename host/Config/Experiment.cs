@@ -13,6 +13,16 @@ public sealed record Experiment(
     IReadOnlyList<int> Seeds,
     IReadOnlyDictionary<string, double> PaperPsnrDb)
 {
+    /// <summary>Experiment-level keys and their help; everything else in an experiment is configuration.</summary>
+    public static readonly IReadOnlyList<(string Key, string Help)> Keys =
+    [
+        ("description", "one line shown by `loe list` and in summaries"),
+        (ExperimentFile.ExtendsKey, "start from another experiment of the file: its configuration, sweep, seeds, description and paper numbers; keys written here win, configuration keys one by one, sweep and seeds whole"),
+        ("sweep", "dotted key -> list of values; every combination is one run (a `row:` sweep lists a table's rows, below)"),
+        ("seeds", "list of seeds, one run each (default [0])"),
+        ("paper", "the paper's PSNR (dB) per swept value, shown next to ours in summaries"),
+    ];
+
     /// <summary>Reserved experiment-level keys; everything else is configuration.</summary>
-    public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string> { "sweep", "seeds", "paper", "description", ExperimentFile.ExtendsKey };
+    public static readonly IReadOnlySet<string> ReservedKeys = Keys.Select(k => k.Key).ToHashSet();
 }

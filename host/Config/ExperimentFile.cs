@@ -23,13 +23,13 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
     {
         var root = YamlText.Parse(yaml, source);
         if (root is not YamlMappingNode top)
-            throw new ConfigException(root is null ? Origin.CommandLine(source) : Origin.InFile(source, root.Start), null,
+            throw new ConfigException(root is null ? Origin.CommandLine(source) : Origin.InFile(source, root.Start), "experiments",
                 "expected a mapping with an 'experiments:' key");
         var node = Lookup(top, "experiments");
         if (node is null)
         {
             var keys = top.Children.Keys.Select(YamlText.ScalarValue).OfType<string>();
-            throw new ConfigException(Origin.InFile(source, top.Start), null,
+            throw new ConfigException(Origin.InFile(source, top.Start), "experiments",
                 $"no 'experiments:' key" + (Suggest.Nearest("experiments", keys) is { } typo ? $" (is '{typo}' a typo?)" : ""));
         }
         if (node is not YamlMappingNode experiments)

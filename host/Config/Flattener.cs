@@ -34,7 +34,7 @@ public static class Flattener
         {
             if (IsMerge(keyNode)) continue;
             if (keyNode is not YamlScalarNode { Value: { } name })
-                throw new ConfigException(Origin.InFile(file, keyNode.Start), prefix.TrimEnd('.'),
+                throw new ConfigException(Origin.InFile(file, keyNode.Start), prefix.Length > 0 ? prefix : YamlText.Flow(keyNode),
                     "keys must be plain names");
             if (skipTopLevel is not null && prefix.Length == 0 && skipTopLevel.Contains(name)) continue;
             var key = Join(prefix, name);

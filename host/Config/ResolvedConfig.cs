@@ -3,14 +3,13 @@ using System.Text;
 
 namespace LoE.Host.Config;
 
-/// <summary>The complete, checked configuration of one run: every key in canonical order, defaults included.</summary>
-public sealed record ResolvedConfig(IReadOnlyList<ResolvedValue> Values, string BaseDirectory)
+/// <summary>
+/// The complete, checked configuration of one run: the typed sections, and every key in canonical order with its
+/// spelling and origin (defaults included), from which the run id hash and config.yaml are made.
+/// </summary>
+public sealed record ResolvedConfig(
+    IReadOnlyList<ResolvedValue> Values, string BaseDirectory, RowConfig Row, DataConfig Data, ModelConfig Model, TrainConfig Train)
 {
-    public T Get<T>(string key) => (T)Find(key).Value;
-
-    public T? GetOrDefault<T>(string key) where T : class =>
-        Values.FirstOrDefault(v => v.Key == key)?.Value as T;
-
     public ResolvedValue Find(string key) =>
         Values.FirstOrDefault(v => v.Key == key) ?? throw new KeyNotFoundException($"no configuration key '{key}'");
 

@@ -22,21 +22,33 @@ public static class Sweep
 
         var runs = new List<RunPlan>();
         var seen = new Dictionary<string, IReadOnlyList<(SweepAxis Axis, ConfigValue Value)>>();
+        var checkedValues = new HashSet<ConfigValue>(ReferenceEqualityComparer.Instance);
         foreach (var combination in Combinations(axes))
         foreach (var seed in seeds)
         {
+            // Written in layers (base, each swept value with its row's keys, --set); a later layer wins.
             var raw = new OrderedDictionary<string, ConfigValue>();
-            foreach (var (k, v) in experiment.Base) raw[k] = v;
-            foreach (var (axis, value) in combination)
+            var hidden = new List<(IReadOnlyDictionary<string, ConfigValue> Before, List<ConfigValue> Values)>();
+            void Layer(IEnumerable<(string Key, ConfigValue Value)> writes)
             {
-                raw[axis.Key] = value;
-                // A row sets its keys too; later axes and --set still win.
-                if (axis.Settings is { } rows)
-                    foreach (var (k, v) in rows[IndexOf(axis, value)]) raw[k] = v;
+                var before = new OrderedDictionary<string, ConfigValue>(raw);
+                var values = new List<ConfigValue>();
+                foreach (var (k, v) in writes)
+                {
+                    if (raw.TryGetValue(k, out var old) && !ReferenceEquals(old, v) && before.ContainsKey(k)) values.Add(old);
+                    raw[k] = v;
+                }
+                if (values.Count > 0) hidden.Add((before, values));
             }
-            foreach (var o in settings) raw[o.Key] = o.Value;
+            Layer(experiment.Base.Select(e => (e.Key, e.Value)));
+            foreach (var (axis, value) in combination)
+                // A row sets its keys too; later axes and --set still win.
+                Layer([(axis.Key, value), .. axis.Settings is { } rows ? rows[IndexOf(axis, value)].Select(e => (e.Key, e.Value)) : []]);
+            Layer(settings.Select(o => (o.Key, o.Value)));
 
             var config = Schema.Resolve(raw, seed, file.Directory, experiment.Origin, $"experiments.{experiment.Name}");
+            foreach (var (before, values) in hidden)
+                if (values.Any(checkedValues.Add)) CheckHidden(before, values, raw, seed, file, experiment);
             var swept = combination
                 .Select(c => new SweptValue(c.Axis.Key, config.Find(c.Axis.Key).Text, YamlText.ScalarValue(c.Value.Node) ?? YamlText.Flow(c.Value.Node)))
                 .ToList();
@@ -54,6 +66,36 @@ public static class Sweep
         }
         return runs;
     }
+
+    /// <summary>
+    /// Values that a later layer replaced (a base value under a sweep, a row's key under --set) are checked all the
+    /// same, in the configuration they were written in: the keys written up to their layer, completed by the run's
+    /// other keys. Only mistakes located in those values are reported; the mixed configuration may fail elsewhere.
+    /// </summary>
+    private static void CheckHidden(
+        IReadOnlyDictionary<string, ConfigValue> before, IReadOnlyList<ConfigValue> values, IReadOnlyDictionary<string, ConfigValue> run,
+        int seed, ExperimentFile file, Experiment experiment)
+    {
+        var raw = new OrderedDictionary<string, ConfigValue>(before);
+        foreach (var (k, v) in run) raw.TryAdd(k, v);
+        try
+        {
+            Schema.Resolve(raw, seed, file.Directory, experiment.Origin, $"experiments.{experiment.Name}");
+        }
+        catch (ConfigException e) when (e.Origin is { } at && values.Any(v => Contains(v, at)))
+        {
+            throw;
+        }
+        catch (ConfigException)
+        {
+            // Not about a replaced value: the runs themselves report what is wrong with them.
+        }
+    }
+
+    private static bool Contains(ConfigValue v, Origin at) =>
+        !at.IsCommandLine && at.Source == v.Origin.Source
+        && (at.Line, at.Column).CompareTo(((int)v.Node.Start.Line, (int)v.Node.Start.Column)) >= 0
+        && (at.Line, at.Column).CompareTo(((int)v.Node.End.Line, (int)v.Node.End.Column)) <= 0;
 
     private static int IndexOf(SweepAxis axis, ConfigValue value)
     {

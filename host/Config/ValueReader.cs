@@ -16,6 +16,13 @@ public static class ValueReader
 
     public static string Text(string key, ConfigValue v) => Scalar(key, v, "a text value");
 
+    public static bool Bool(string key, ConfigValue v) => Scalar(key, v, "true or false") switch
+    {
+        "true" => true,
+        "false" => false,
+        var s => throw Error(key, v, $"expected true or false, got \"{s}\""),
+    };
+
     public static int Int(string key, ConfigValue v, int min = int.MinValue, int max = int.MaxValue)
     {
         var s = Scalar(key, v, "an integer");
@@ -24,6 +31,8 @@ public static class ValueReader
             var isNumber = double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d);
             // 1e4 is a fine way to write 10000.
             if (isNumber && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue) x = (int)d;
+            else if (isNumber && d == Math.Floor(d) && d > max) throw Error(key, v, $"must be at most {max}, got {s}");
+            else if (isNumber && d == Math.Floor(d) && d < min) throw Error(key, v, $"must be at least {min}, got {s}");
             else throw Error(key, v, $"expected an integer, got \"{s}\"");
         }
         if (x < min) throw Error(key, v, $"must be at least {min}, got {x}");
@@ -31,8 +40,8 @@ public static class ValueReader
         return x;
     }
 
-    /// <summary>A finite number; <paramref name="above"/> is an exclusive lower bound, <paramref name="atLeast"/> inclusive.</summary>
-    public static double Number(string key, ConfigValue v, double? above = null, double? atLeast = null, double? below = null)
+    /// <summary>A finite number; <paramref name="above"/> and <paramref name="below"/> are exclusive bounds, <paramref name="atLeast"/> and <paramref name="atMost"/> inclusive.</summary>
+    public static double Number(string key, ConfigValue v, double? above = null, double? atLeast = null, double? below = null, double? atMost = null)
     {
         var s = Scalar(key, v, "a number");
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
@@ -40,6 +49,7 @@ public static class ValueReader
         if (above is { } a && !(x > a)) throw Error(key, v, $"must be greater than {Canonical.Number(a)}, got {s}");
         if (atLeast is { } l && !(x >= l)) throw Error(key, v, $"must be at least {Canonical.Number(l)}, got {s}");
         if (below is { } b && !(x < b)) throw Error(key, v, $"must be less than {Canonical.Number(b)}, got {s}");
+        if (atMost is { } m && !(x <= m)) throw Error(key, v, $"must be at most {Canonical.Number(m)}, got {s}");
         return x;
     }
 
@@ -54,8 +64,8 @@ public static class ValueReader
         return seq.Children.Select(v.Child).ToList();
     }
 
-    public static int[] IntList(string key, ConfigValue v, int entryMin, int minCount = 0, int maxCount = int.MaxValue) =>
-        List(key, v, "integers", minCount, maxCount).Select((e, i) => Int($"{key}[{i}]", e, entryMin)).ToArray();
+    public static int[] IntList(string key, ConfigValue v, int entryMin, int minCount = 0, int maxCount = int.MaxValue, int entryMax = int.MaxValue) =>
+        List(key, v, "integers", minCount, maxCount).Select((e, i) => Int($"{key}[{i}]", e, entryMin, entryMax)).ToArray();
 
     public static double[] NumberList(string key, ConfigValue v, int count) =>
         ExactList(key, v, "numbers", count).Select((e, i) => Number($"{key}[{i}]", e)).ToArray();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -110,6 +109,4 @@ public static class YamlText
         while (e.InnerException is YamlException inner) e = inner;
         return e;
     }
-
-    internal static string Invariant(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -12,10 +12,8 @@ public static class ImageFile
     /// </summary>
     public static Image Load(string path, int[]? size = null)
     {
-        using var codec = SKCodec.Create(path) ?? throw new InvalidDataException($"{path}: not a PNG or JPEG image Skia can decode");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var decoded = SKBitmap.Decode(codec, info) ?? throw new InvalidDataException($"{path}: could not decode the image");
-        var gray = codec.Info.ColorType == SKColorType.Gray8 || AllChannelsEqual(decoded);
+        using var decoded = Decode(path, out var grayFile);
+        var gray = grayFile || AllChannelsEqual(decoded);
 
         var bitmap = decoded;
         if (size is [var w, var h] && (w != decoded.Width || h != decoded.Height))
@@ -33,6 +31,36 @@ public static class ImageFile
             if (!ReferenceEquals(bitmap, decoded)) bitmap.Dispose();
         }
     }
+
+    /// <summary>
+    /// Decodes a whole image file as RGBA. Skia fills what a truncated or damaged file lacks and calls that a success
+    /// of sorts (<see cref="SKCodecResult.IncompleteInput"/>); a run must not train on it, so anything but a complete
+    /// decode is an error naming the file.
+    /// </summary>
+    public static SKBitmap Decode(string path, out bool gray)
+    {
+        using var codec = SKCodec.Create(path, out var opened)
+                          ?? throw new InvalidDataException($"{path}: not a PNG or JPEG image Skia can decode ({Describe(opened)})");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var bitmap = new SKBitmap(info);
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new InvalidDataException($"{path}: {Describe(result)}");
+        }
+        gray = codec.Info.ColorType == SKColorType.Gray8;
+        return bitmap;
+    }
+
+    /// <summary>Why Skia could not decode a file, in words.</summary>
+    public static string Describe(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput => "the image data is truncated or damaged (is the file complete?)",
+        SKCodecResult.InvalidInput => "the file is not a valid image",
+        SKCodecResult.Unimplemented or SKCodecResult.InvalidConversion => "an image encoding Skia cannot decode",
+        _ => $"the image could not be decoded ({result})",
+    };
 
     /// <summary>Encodes an image as PNG (gray for one channel, RGB for three), clamping values to [0, 1].</summary>
     public static byte[] EncodePng(Image image)

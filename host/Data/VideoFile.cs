@@ -69,8 +69,11 @@ public static class VideoFile
                 var required = codec.FrameCount > 0 ? codec.FrameInfo[f].RequiredFrame : -1;
                 if (required >= 0) decoded[required].CopyTo(bitmap);
                 var result = codec.GetPixels(info, bitmap.GetPixels(), new SKCodecOptions(f, required));
-                if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-                    throw new InvalidDataException($"{path}: could not decode frame {f} ({result})");
+                if (result != SKCodecResult.Success)
+                {
+                    bitmap.Dispose();
+                    throw new InvalidDataException($"{path}: frame {f}: {ImageFile.Describe(result)}");
+                }
                 decoded.Add(bitmap);
             }
             return Stack(decoded.Select(b => ImageFile.FromBitmap(b, 3, size)).ToList());
@@ -136,7 +139,7 @@ public static class VideoFile
     /// </summary>
     public static Signal PanZoom(string imagePath, int[] size, int frames)
     {
-        using var source = SKBitmap.Decode(imagePath) ?? throw new InvalidDataException($"{imagePath}: not an image Skia can decode");
+        using var source = ImageFile.Decode(imagePath, out _);
         var (w, h) = (size[0], size[1]);
         var side = Math.Min(source.Width, source.Height);
         var images = new List<Image>();

@@ -35,29 +35,14 @@ public sealed record RunFolder(string Path)
         return RunState.New;
     }
 
-    /// <summary>config.yaml: a <c>run:</c> block (experiment, id, seed, swept values, paper number) that lets
-    /// <c>loe report</c> rebuild summaries without the experiments file, then the resolved configuration.</summary>
-    /// <param name="index">The run's place in the expanded sweep, so that summaries list runs in the declared order.</param>
-    /// <param name="data">The fitted signal: its size and channels are recorded so that <c>loe render</c> can rebuild
-    /// the model (Table 6's layouts follow the size) without the data.</param>
-    public Task WriteConfigAsync(RunPlan run, int index, Experiment experiment, BackendSpec backend, Signal data)
+    /// <summary>config.yaml: the <see cref="RunHeader"/> block, then the resolved configuration.</summary>
+    public Task WriteConfigAsync(RunHeader header, ResolvedConfig config, BackendSpec backend)
     {
         var sb = new StringBuilder();
-        sb.Append($"# loe run {run.Experiment}/{run.Id}\n");
+        sb.Append($"# loe run {header.Experiment}/{header.Id}\n");
         sb.Append($"# backend: {backend.Name} {backend.Device}, {(backend.Float64 ? "float64" : "float32")}, {backend.Threads} threads (not part of the run id)\n");
-        sb.Append("run:\n");
-        sb.Append($"  experiment: {Canonical.String(run.Experiment)}\n");
-        sb.Append($"  id: {Canonical.String(run.Id)}\n");
-        sb.Append($"  hash: {Canonical.String(run.Config.Hash)}\n");
-        sb.Append($"  seed: {run.Seed.ToString(CultureInfo.InvariantCulture)}\n");
-        sb.Append($"  index: {index.ToString(CultureInfo.InvariantCulture)}\n");
-        sb.Append("  swept: {").Append(string.Join(", ", run.Swept.Select(s => $"{s.Key}: {s.Text}"))).Append("}\n");
-        sb.Append($"  signal_size: {Canonical.Format(data.Size)}\n");
-        sb.Append($"  channels: {data.Channels.ToString(CultureInfo.InvariantCulture)}\n");
-        sb.Append($"  base_directory: {Canonical.String(run.Config.BaseDirectory)}\n");
-        if (run.PaperPsnrDb(experiment) is { } paper) sb.Append($"  paper_psnr_db: {Canonical.Number(paper)}\n");
-        if (experiment.Description is { } d) sb.Append($"  description: {Canonical.String(d)}\n");
-        sb.Append(run.Config.ToYaml());
+        sb.Append(header.ToYaml());
+        sb.Append(config.ToYaml());
         return AtomicFile.WriteTextAsync(File(ConfigFile), sb.ToString());
     }
 

@@ -30,42 +30,20 @@ public sealed record RunRecord(
     public static RunRecord? Load(string folder)
     {
         var configPath = Path.Combine(folder, RunFolder.ConfigFile);
-        if (!File.Exists(configPath)) return null;
-        YamlMappingNode? root;
-        try
-        {
-            root = YamlText.Parse(File.ReadAllText(configPath), configPath) as YamlMappingNode;
-        }
-        catch (ConfigException)
-        {
-            return null;
-        }
-        if (root is null || Child(root, "run") is not YamlMappingNode run) return null;
-
-        string? Text(string key) => Child(run, key) is YamlScalarNode { Value: { } v } ? v : null;
-        var swept = Child(run, "swept") is YamlMappingNode s
-            ? s.Children.Select(e => new KeyValuePair<string, string>(YamlText.ScalarValue(e.Key) ?? "", Plain(e.Value))).ToList()
-            : [];
-        var config = new Dictionary<string, string>();
-        foreach (var (group, body) in root.Children)
-        {
-            var head = YamlText.ScalarValue(group) ?? "";
-            if (head == "run" || body is not YamlMappingNode keys) continue;
-            foreach (var (k, v) in keys.Children) config[$"{head}.{YamlText.ScalarValue(k)}"] = Plain(v);
-        }
-        var hash = Text("hash") ?? "";
-        var folderState = new RunFolder(folder).State(hash);
+        if (!File.Exists(configPath) || RunHeader.Read(configPath) is not var (run, written)) return null;
+        var config = written.ToDictionary(e => e.Key, e => RunHeader.Plain(e.Value.Node));
+        var folderState = new RunFolder(folder).State(run.Hash);
         var final = folderState == RunState.Done ? RunFinal.Read(Path.Combine(folder, RunFolder.FinalFile)) : null;
         var error = folderState == RunState.Failed ? ReadError(Path.Combine(folder, RunFolder.FailedFile)) : null;
         return new RunRecord(
             folder,
-            Text("experiment") ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(folder))) ?? "",
-            Text("id") ?? Path.GetFileName(folder),
-            int.TryParse(Text("seed"), CultureInfo.InvariantCulture, out var seed) ? seed : 0,
-            int.TryParse(Text("index"), CultureInfo.InvariantCulture, out var index) ? index : int.MaxValue,
-            swept,
-            double.TryParse(Text("paper_psnr_db"), CultureInfo.InvariantCulture, out var paper) ? paper : null,
-            Text("description"),
+            run.Experiment,
+            run.Id,
+            run.Seed,
+            run.Index,
+            run.Swept,
+            run.PaperPsnrDb,
+            run.Description,
             config,
             folderState,
             final,
@@ -78,18 +56,6 @@ public sealed record RunRecord(
         Directory.Exists(experimentFolder)
             ? Directory.GetDirectories(experimentFolder).Order(StringComparer.Ordinal).Select(Load).OfType<RunRecord>().ToList()
             : [];
-
-    /// <summary>A node as one line with scalars as written (config.yaml already holds canonical spellings).</summary>
-    private static string Plain(YamlNode node) => node switch
-    {
-        YamlScalarNode sc => sc.Value ?? "",
-        YamlSequenceNode seq => "[" + string.Join(", ", seq.Children.Select(Plain)) + "]",
-        YamlMappingNode map => "{" + string.Join(", ", map.Children.Select(e => $"{Plain(e.Key)}: {Plain(e.Value)}")) + "}",
-        _ => "",
-    };
-
-    private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.FirstOrDefault(e => YamlText.ScalarValue(e.Key) == key).Value;
 
     private static string ReadError(string path)
     {

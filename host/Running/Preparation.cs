@@ -12,23 +12,23 @@ public static class Preparation
         var signals = new Dictionary<string, Signal>();
         return runs.Select(run =>
         {
-            var video = SpecBuilder.IsVideo(run.Config);
+            var data = run.Config.Data;
+            var video = data.IsVideo;
             var key = video ? "data.video" : "data.image";
-            var size = SpecBuilder.ImageSize(run.Config);
-            var frames = SpecBuilder.Frames(run.Config);
-            var source = video ? run.Config.Get<string>("data.video") : SpecBuilder.ImagePath(run.Config);
+            var (size, frames) = (data.Size, data.Frames);
+            var source = video ? data.Video! : data.ImagePath(run.Config.BaseDirectory);
             var cacheKey = $"{key}:{source}@{(size is null ? "" : $"{size[0]}x{size[1]}")}/{frames}";
             if (!signals.TryGetValue(cacheKey, out var signal))
             {
                 try
                 {
-                    if (!video && !File.Exists(source) && run.Config.GetOrDefault<string>("data.obtain") is { } how)
+                    if (!video && !File.Exists(source) && data.Obtain is { } how)
                         throw new FileNotFoundException($"image file not found: {source}. {how}");
                     signal = video
                         ? VideoFile.Load(source, run.Config.BaseDirectory, size, frames)
                         : Fit.ofImage(ImageFile.Load(source, size));
                 }
-                catch (FileNotFoundException e) when (video && run.Config.GetOrDefault<string>("data.obtain") is { } how)
+                catch (FileNotFoundException e) when (video && data.Obtain is { } how)
                 {
                     throw new ConfigException(run.Config.Find(key).Origin, key, $"{e.Message}. {how}", e);
                 }

@@ -24,7 +24,7 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
             return skipped;
         }
 
-        await folder.WriteConfigAsync(plan, index, Experiment, backend, run.Data);
+        await folder.WriteConfigAsync(RunHeader.For(plan, index, Experiment, run.Data), plan.Config, backend);
         var resume = state == RunState.Partial ? TryReadCheckpoint(folder, hash) : null;
         folder.ClearFailed();
         Monitor.Started(plan, run.Train.Iterations, resume?.Iteration ?? 0, $"{backend.Name}/{backend.Device}");
@@ -43,7 +43,7 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
             CheckpointFile.WriteAsync(folder.CheckpointPath, c, hash).GetAwaiter().GetResult();
             folder.WriteMetricsAsync(c.History).GetAwaiter().GetResult();
         }
-        var hooks = new FitHooks(OnProgress, plan.Config.Get<int>("train.checkpoint_every"), OnCheckpoint, resume!, cancel);
+        var hooks = new FitHooks(OnProgress, plan.Config.Train.CheckpointEvery, OnCheckpoint, resume!, cancel);
 
         RunOutcome outcome;
         try

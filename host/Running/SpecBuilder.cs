@@ -13,71 +13,60 @@ public static class SpecBuilder
     /// </summary>
     public static ModelSpec Model(ResolvedConfig c, int[]? signalSize = null)
     {
-        var widths = c.Get<int[]>("model.widths");
-        var tile = c.Get<int[]>("model.tile");
-        var layoutName = c.Get<string>("model.layout");
-        AffineMap[] layout;
-        if (layoutName == Schema.ExplicitLayout)
-            layout = c.Get<AffineMap[]>("model.affine");
-        else if (layoutName == Schema.ScalesLayout)
-            layout = Layouts.scales(tile.Length, c.Get<double[]>("model.scales"));
-        else
-        {
-            try
-            {
-                var size = signalSize ?? c.GetOrDefault<int[]>("data.size");
-                if (size is null && Layouts.sizedNames.Contains(layoutName))
-                    throw new ArgumentException($"layout '{layoutName}' follows the signal's size, which is not known here");
-                // data.size names no frame count; a dimension without a known size is not capped.
-                var capped = size is null ? null : size.Length >= tile.Length ? size[..tile.Length] : [.. size, .. Enumerable.Repeat(int.MaxValue, tile.Length - size.Length)];
-                layout = capped is null
-                    ? Layouts.preset(layoutName, widths.Length, tile.Length, c.Get<double>("model.random_affine_std"), c.Get<int>(Schema.SeedKey))
-                    : Layouts.sized(layoutName, widths.Length, tile.Length, c.Get<double>("model.random_affine_std"), c.Get<int>(Schema.SeedKey), capped);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ConfigException(c.Find("model.layout").Origin, "model.layout", e.Message, e);
-            }
-        }
-        var tiles = c.GetOrDefault<int[][]>("model.tiles");
+        var m = c.Model;
         return new ModelSpec(
-            c.Get<int>("model.pe_frequencies"),
-            widths,
-            tile,
-            layout,
-            Schema.InterpolationNames[c.Get<string>("model.interpolation")],
-            c.Get<double>("model.negative_slope"),
-            tiles!,
-            Schema.InputNames[c.Get<string>("model.input")],
-            c.Get<int>("model.embedding_channels"),
-            c.GetOrDefault<object>("model.embedding_resolution") is int r ? r : 0,
-            Schema.ActivationNames[c.Get<string>("model.activation")],
-            c.GetOrDefault<object>("model.omega0") is double w ? w : ModelSpecModule.SirenOmega0,
-            false,
-            EncodingRange.Unit);
+            peFrequencies: m.PeFrequencies,
+            hiddenWidths: m.Widths,
+            tile: m.Tile,
+            layout: Layout(c, signalSize),
+            interpolation: m.Interpolation,
+            negativeSlope: m.NegativeSlope,
+            tiles: m.Tiles!,
+            input: m.Input,
+            embeddingChannels: m.EmbeddingChannels,
+            embeddingResolution: m.HasEmbedding ? m.EmbeddingResolution : 0,
+            activation: m.Activation,
+            omega0: m.Omega0,
+            sharedBias: m.SharedBias,
+            encodingRange: m.EncodingRange);
     }
 
-    public static TrainSpec Train(ResolvedConfig c) => new(
-        c.Get<int>("train.iterations"),
-        c.Get<double>("train.lr"),
-        c.Get<int[]>("train.lr_decay_at"),
-        c.Get<double>("train.lr_decay_factor"),
-        c.Get<double>("train.beta1"),
-        c.Get<double>("train.beta2"),
-        c.Get<double>("train.epsilon"),
-        c.Get<int>(Schema.SeedKey),
-        c.Get<int>("train.log_every"),
-        c.Get<int>("train.batch_size"));
+    private static AffineMap[] Layout(ResolvedConfig c, int[]? signalSize)
+    {
+        var m = c.Model;
+        if (m.IsExplicit) return m.Affine!;
+        if (m.IsScales) return Layouts.scales(m.Tile.Length, m.Scales!);
+        try
+        {
+            var size = signalSize ?? c.Data.Size;
+            if (size is null && Layouts.sizedNames.Contains(m.Layout))
+                throw new ArgumentException($"layout '{m.Layout}' follows the signal's size, which is not known here");
+            var dims = m.Tile.Length;
+            // data.size names no frame count; a dimension without a known size is not capped.
+            var capped = size is null ? null : size.Length >= dims ? size[..dims] : [.. size, .. Enumerable.Repeat(int.MaxValue, dims - size.Length)];
+            return capped is null
+                ? Layouts.preset(m.Layout, m.Widths.Length, dims, m.RandomAffineStd, c.Train.Seed)
+                : Layouts.sized(m.Layout, m.Widths.Length, dims, m.RandomAffineStd, c.Train.Seed, capped);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(c.Find("model.layout").Origin, "model.layout", e.Message, e);
+        }
+    }
 
-    public static bool IsVideo(ResolvedConfig c) => c.GetOrDefault<string>("data.video") is not null;
-
-    /// <summary>Full path of the image, resolved against the experiments file's folder.</summary>
-    public static string ImagePath(ResolvedConfig c) =>
-        Path.GetFullPath(Path.Combine(c.BaseDirectory, c.Get<string>("data.image")));
-
-    /// <summary>[width, height] to resize to, or null to keep the image's size.</summary>
-    public static int[]? ImageSize(ResolvedConfig c) => c.GetOrDefault<int[]>("data.size");
-
-    /// <summary>data.frames as given, or null.</summary>
-    public static int? Frames(ResolvedConfig c) => c.GetOrDefault<object>("data.frames") is int f ? f : null;
+    public static TrainSpec Train(ResolvedConfig c)
+    {
+        var t = c.Train;
+        return new TrainSpec(
+            iterations: t.Iterations,
+            learningRate: t.Lr,
+            lrDecayAt: t.LrDecayAt,
+            lrDecayFactor: t.LrDecayFactor,
+            beta1: t.Beta1,
+            beta2: t.Beta2,
+            epsilon: t.Epsilon,
+            seed: t.Seed,
+            logEvery: t.LogEvery,
+            batchSize: t.BatchSize);
+    }
 }

@@ -1,0 +1,34 @@
+namespace LoE.Host.Config;
+
+/// <summary>What a key's reader may look at: the folder paths are relative to, and the sections read so far
+/// (complete ones before it, its own one up to the key).</summary>
+public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<string, ConfigValue> written, Origin where, string? whereKey)
+{
+    public string BaseDirectory { get; } = baseDirectory;
+    public RowConfig Row { get; internal set; } = new();
+    public DataConfig Data { get; internal set; } = new();
+    public ModelConfig Model { get; internal set; } = new();
+    public TrainConfig Train { get; internal set; } = new();
+
+    /// <summary>Images have 2-D coordinates p ∈ [0,1]², videos 3-D (x, y, t); affine maps and tiles must match.</summary>
+    public int Dims => Data.IsVideo ? 3 : 2;
+
+    /// <summary>An error about <paramref name="key"/>, at the value written for it or else at the experiment.</summary>
+    public ConfigException Error(string key, string detail) =>
+        written.TryGetValue(key, out var v) ? new ConfigException(v.Origin, key, detail) : new ConfigException(where, whereKey, $"{key}: {detail}");
+
+    internal void Enter(object section)
+    {
+        switch (section)
+        {
+            case RowConfig r: Row = r; break;
+            case DataConfig d: Data = d; break;
+            case ModelConfig m: Model = m; break;
+            case TrainConfig t: Train = t; break;
+        }
+    }
+
+    /// <summary>The context of a resolved run, for checking a value the run does not use (a base value a sweep replaces).</summary>
+    internal static ConfigContext Of(ResolvedConfig run, IReadOnlyDictionary<string, ConfigValue> written, Origin where) =>
+        new(run.BaseDirectory, written, where, null) { Row = run.Row, Data = run.Data, Model = run.Model, Train = run.Train };
+}

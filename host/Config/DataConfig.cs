@@ -1,0 +1,84 @@
+using YamlDotNet.RepresentationModel;
+using static LoE.Host.Config.ValueReader;
+
+namespace LoE.Host.Config;
+
+/// <summary><c>data</c>: the signal a run fits, an image or a video.</summary>
+public sealed record DataConfig : ICheckedSection
+{
+    public const string GeneratedPrefix = "generated:";
+
+    // How to get data that cannot ship with the repository changes nothing a run computes.
+    [Key("how to get data.image or data.video when it does not ship; a missing file is then reported (with this text) only when the run starts, so the rest of the file still works",
+        InHash = false)]
+    public string? Obtain { get; init; }
+
+    [Key("instead of data.image: a folder of frames (sorted by name), a GIF, a video file (decoded by ffmpeg), or generated:pan-zoom:IMAGE (a slow pan and zoom made on the fly)",
+        Reader = nameof(ReadVideo))]
+    public string? Video { get; init; }
+
+    [Key("image file (PNG or JPEG), relative to the experiments file's folder; gray images are fitted as 1 channel, others as RGB",
+        AppliesWhen = nameof(IsImage), Reader = nameof(ReadImage))]
+    public string? Image { get; init; }
+
+    [Key("resize to size×size, or [width, height] (absent: keep the image's size)", Reader = nameof(ReadSize), Min = 1, Max = Limits.Side)]
+    public int[]? Size { get; init; }
+
+    [Key("video: frames to use (generated: how many to make; 16)", AppliesWhen = nameof(IsVideo), Min = 1, Max = Limits.Frames)]
+    public int? Frames { get; init; }
+
+    public bool IsVideo => Video is not null;
+    public bool IsImage => !IsVideo;
+
+    /// <summary>Full path of <see cref="Image"/>, resolved against <paramref name="baseDirectory"/>.</summary>
+    public string ImagePath(string baseDirectory) => Path.GetFullPath(Path.Combine(baseDirectory, Image!));
+
+    public void Check(ConfigContext c)
+    {
+        if (Size is [var w, var h] && (long)w * h * (Frames ?? 1) is var samples && samples > Limits.Samples)
+            throw c.Error(Frames is null ? "data.size" : "data.frames",
+                $"{w}×{h}{(Frames is { } f ? $"×{f}" : "")} is {samples} samples; at most {Limits.Samples} fit in memory");
+    }
+
+    private static object ReadImage(string key, ConfigValue v, ConfigContext c)
+    {
+        var path = Text(key, v);
+        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, path));
+        // Data the user supplies (data.obtain says how) is checked when the run is prepared, so that `loe list`
+        // and the other experiments of the file work without it.
+        if (!File.Exists(full) && c.Data.Obtain is null)
+        {
+            var folder = Path.GetDirectoryName(full);
+            var nearby = folder is not null && Directory.Exists(folder)
+                ? Suggest.Hint(Path.GetFileName(full), Directory.EnumerateFiles(folder).Select(Path.GetFileName).OfType<string>())
+                : "";
+            throw Error(key, v, $"image file not found: {full}{nearby}");
+        }
+        return path;
+    }
+
+    private static object ReadVideo(string key, ConfigValue v, ConfigContext c)
+    {
+        var spec = Text(key, v);
+        if (spec.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
+        {
+            var parts = spec.Split(':', 3);
+            if (parts.Length != 3 || parts[1] != "pan-zoom")
+                throw Error(key, v, $"expected generated:pan-zoom:IMAGE (a pan and zoom over an image), got \"{spec}\"");
+            if (!File.Exists(Path.GetFullPath(Path.Combine(c.BaseDirectory, parts[2]))))
+                throw Error(key, v, $"image file not found: {Path.GetFullPath(Path.Combine(c.BaseDirectory, parts[2]))}");
+            return spec;
+        }
+        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
+        if (!File.Exists(full) && !Directory.Exists(full) && c.Data.Obtain is null)
+            throw Error(key, v, $"video not found (a folder of frames, a GIF or a video file): {full}");
+        return spec;
+    }
+
+    private static object ReadSize(string key, ConfigValue v, ConfigContext _)
+    {
+        if (v.Node is YamlSequenceNode) return IntList(key, v, entryMin: 1, minCount: 2, maxCount: 2, entryMax: Limits.Side);
+        var n = Int(key, v, min: 1, max: Limits.Side);
+        return new[] { n, n };
+    }
+}
