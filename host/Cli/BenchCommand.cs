@@ -18,6 +18,7 @@ public static class BenchCommand
 
     public static int Execute(BenchOptions o, TextWriter output)
     {
+        TorchDevices.Require("torch", [o.Device], "--device");
         TorchSharp.torch.set_num_threads(o.Threads ?? Environment.ProcessorCount);
         var wanted = o.Shapes.ToHashSet();
         var unknown = wanted.Except(Coordinates.Keys).ToList();
