@@ -25,6 +25,9 @@ module Backends =
     let threads (spec: BackendSpec) =
         if spec.Name = "torch" then TorchSharp.torch.get_num_threads () else Environment.ProcessorCount
 
+    /// CUDA devices libtorch can use (0 on a CPU build or a machine without a usable GPU).
+    let cudaDevices () = if TorchSharp.torch.cuda.is_available () then TorchSharp.torch.cuda.device_count () else 0
+
     /// Runs `user` with the backend `spec` names.
     let using (spec: BackendSpec) (user: IBackendUser<'R>) : 'R =
         match spec.Name with

@@ -30,6 +30,7 @@ public static class BenchCommand
 
     public static int Execute(BenchOptions o, TextWriter output)
     {
+        TorchDevices.Require("torch", [o.Device], "--device");
         var backend = new BackendSpec("torch", o.Device, false, o.Threads ?? Environment.ProcessorCount);
         Backends.setThreads(backend);
         var wanted = o.Shapes.ToHashSet();

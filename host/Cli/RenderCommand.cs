@@ -57,6 +57,7 @@ public static class RenderCommand
         }
         if (size.Any(d => d < 1)) throw new ConfigException(Origin.CommandLine("--size"), null, "sizes must be at least 1");
 
+        TorchDevices.Require(o.Backend, [o.Device], "--device");
         var backend = new BackendSpec(o.Backend, o.Device, false, Environment.ProcessorCount);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var signal = Fit.renderWith(backend, model, checkpoint, size, channels);

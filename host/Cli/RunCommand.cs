@@ -21,6 +21,8 @@ public static class RunCommand
         if (jobs < 1) throw new ConfigException(Origin.CommandLine("--jobs"), null, $"must be at least 1, got {jobs}");
         if (options.Executor is not ("local" or "slurm"))
             throw new ConfigException(Origin.CommandLine("--executor"), null, $"unknown executor '{options.Executor}'{Suggest.Hint(options.Executor, ["local", "slurm"])}; expected local or slurm");
+        // Slurm runs on other nodes, whose GPUs this machine cannot see: checked there, when each run starts.
+        if (options.Executor == "local") TorchDevices.Require(options.Backend, devices, options.Devices is null ? "--device" : "--devices");
         if (options.SlurmCpus < 1) throw new ConfigException(Origin.CommandLine("--slurm-cpus"), null, $"must be at least 1, got {options.SlurmCpus}");
 
         var file = ExperimentFile.Load(options.File);
