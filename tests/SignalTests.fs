@@ -8,48 +8,6 @@ open Xunit
 open LoE.Core
 open LoE.Tests.Generators
 
-// ----- SSIM (Wang et al. 2004) -----
-
-let private plane = gen {
-    let! w = Gen.choose (11, 20)
-    let! h = Gen.choose (11, 20)
-    let! values = Gen.arrayOfLength (w * h) (floatIn 0.0 1.0)
-    return w, h, values }
-
-[<Property(MaxTest = 40)>]
-let ``ssim of an image with itself is 1`` () =
-    forAll plane (fun (w, h, x) -> abs (Metrics.ssimPlane w h x x - 1.0) < 1e-12)
-
-[<Property(MaxTest = 40)>]
-let ``ssim is symmetric and at most 1`` () =
-    forAll (Gen.zip plane (Gen.choose (0, 1000))) (fun ((w, h, x), seed) ->
-        let rng = Random(seed)
-        let y = Array.init x.Length (fun _ -> rng.NextDouble())
-        let a, b = Metrics.ssimPlane w h x y, Metrics.ssimPlane w h y x
-        abs (a - b) < 1e-12 && a <= 1.0 + 1e-12)
-
-[<Property(MaxTest = 30)>]
-let ``ssim decreases as more noise is added`` () =
-    forAll (Gen.zip plane (Gen.choose (0, 1000))) (fun ((w, h, x), seed) ->
-        let rng = Random(seed)
-        let noise = Array.init x.Length (fun _ -> rng.NextDouble() - 0.5)
-        let noisy s = Array.map2 (fun v n -> v + s * n) x noise
-        let a, b, c = Metrics.ssimPlane w h x (noisy 0.05), Metrics.ssimPlane w h x (noisy 0.2), Metrics.ssimPlane w h x (noisy 0.6)
-        1.0 > a && a > b && b > c)
-
-[<Fact>]
-let ``ssim of two constant images is (2ab + C1) / (a² + b² + C1), computed by hand`` () =
-    // Constant planes have no variance or covariance: the structure term is C2 / C2 = 1 and the luminance term
-    // is (2·0.5·0.25 + 0.0001) / (0.25 + 0.0625 + 0.0001) = 0.2501 / 0.3126.
-    let x, y = Array.create (16 * 12) 0.5, Array.create (16 * 12) 0.25
-    Assert.Equal(0.2501 / 0.3126, Metrics.ssimPlane 16 12 x y, 12)
-
-[<Fact>]
-let ``ssim of a signal averages its channels and frames`` () =
-    let rng = Random(1)
-    let a = Array.init (12 * 12 * 3 * 2) (fun _ -> float32 (rng.NextDouble()))
-    Assert.Equal(1.0, Metrics.ssim [| 12; 12; 2 |] 3 a a, 12)
-
 // ----- The learnable embedding's lattice interpolation -----
 
 [<Property(MaxTest = 60)>]
@@ -85,69 +43,6 @@ let ``embedding interpolation is exact for a linear function of the coordinate``
         let r = Grid.lattice resolution dims p
         let value = Seq.zip r.Experts r.Weights |> Seq.sumBy (fun (e, w) -> w * table.[e])
         abs (value - f p) < 1e-9)
-
-// ----- SIREN initialisation -----
-
-[<Property(MaxTest = 30)>]
-let ``SIREN's initial weights lie within ±1/in (first layer) and ±sqrt(6/in)/omega0 (others)`` () =
-    forAll (Gen.zip (Gen.choose (1, 300)) (Gen.choose (0, 1000))) (fun (fanIn, seed) ->
-        let first = Init.sirenFirst (Random(seed)) fanIn 500
-        let hidden = Init.sirenHidden (Random(seed)) 30.0 fanIn 500
-        first |> Array.forall (fun w -> abs w <= 1.0 / float fanIn)
-        && hidden |> Array.forall (fun w -> abs w <= sqrt (6.0 / float fanIn) / 30.0)
-        // and they use the range: some draw lands in its outer half.
-        && first |> Array.exists (fun w -> abs w > 0.5 / float fanIn))
-
-[<Fact>]
-let ``a sine network's parameters follow SIREN's bounds layer by layer`` () =
-    let spec =
-        { ModelSpec.toy 0 [| 32; 32 |] [| 1; 1; 1 |] (Layouts.scales 3 [| 0.0; 0.0 |]) Interpolation.Nearest 0.2 with
-            Input = InputMapping.Raw; Activation = Activation.Sine; Omega0 = 30.0 }
-    let b = ReferenceBackend.create ()
-    let ps = Model.init b spec 3 0
-    let maxAbs name = ps.[name] |> b.toArray |> Array.map abs |> Array.max
-    Assert.True(maxAbs "layer01.weight" <= 1.0 / 3.0)
-    Assert.True(maxAbs "layer02.weight" <= sqrt (6.0 / 32.0) / 30.0)
-    Assert.True(maxAbs "layer03.weight" <= sqrt (6.0 / 32.0) / 30.0)
-    Assert.Equal<int[]>([| 3; 32 |], b.shape ps.["layer01.weight"])
-
-// ----- Table 6's layouts -----
-
-[<Fact>]
-let ``the coarse-to-fine layout is 4, 4^(i-1)·2 capped at the image side in pixels`` () =
-    let scalesFor side = Layouts.sized "coarse-to-fine" 7 2 0.0 0 [| side; side |] |> Array.map (fun m -> m.A.[0, 0])
-    Assert.Equal<float[]>([| 4.0; 8.0; 32.0; 128.0; 512.0; 2048.0; 8192.0 |], scalesFor 8192)
-    Assert.Equal<float[]>([| 4.0; 8.0; 32.0; 128.0; 512.0; 512.0; 512.0 |], scalesFor 512)
-    Assert.Equal<float[]>([| 4.0; 8.0; 32.0; 128.0; 128.0; 128.0; 128.0 |], scalesFor 128)
-    Assert.Equal<float[]>([| 4.0; 8.0; 20.0; 20.0; 20.0; 20.0; 20.0 |], scalesFor 20)
-    // Per dimension for a non-square image, and b = 0.
-    let m = (Layouts.sized "coarse-to-fine" 7 2 0.0 0 [| 300; 100 |]).[4]
-    Assert.Equal((300.0, 100.0, 0.0, 0.0), (m.A.[0, 0], m.A.[1, 1], m.A.[0, 1], m.B.[0]))
-    Assert.Equal<float[]>([| 64.0; 64.0 |], (Layouts.sized "interleaved" 3 2 0.0 0 [| 64; 64 |]).[2].A |> Seq.cast<float> |> Seq.filter ((<>) 0.0) |> Array.ofSeq)
-
-[<Property(MaxTest = 30)>]
-let ``at the cap no two pixel centres of one layer share a grid cell`` () =
-    forAll (Gen.choose (1, 64)) (fun side ->
-        let coords = Grid.pixelCentres side side
-        Layouts.sized "coarse-to-fine" 7 2 0.0 0 [| side; side |]
-        |> Array.forall (fun m ->
-            let s = m.A.[0, 0]
-            // Cells per unit never exceed pixels per unit.
-            s <= float side
-            && (s < float side || (Seq.init (side * side) (fun i -> floor (s * coords.[2 * i]), floor (s * coords.[2 * i + 1])) |> Seq.distinct |> Seq.length) = side * side)))
-
-// ----- Batched routing -----
-
-[<Property(MaxTest = 200)>]
-let ``batched routing equals the per-point functions, nearest and N-linear, in 1-3 dimensions`` () =
-    let case = gen {
-        let! t = tile
-        let! m = affine t.Length
-        let! n = Gen.choose (0, 20)
-        let! coords = Gen.arrayOfLength (n * t.Length) (floatIn 0.0 1.0)
-        let! interp = Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]
-        return interp, m, t, coords }
-    forAll case (fun (interp, m, t, coords) -> Grid.route interp m t coords = Grid.routeSlow interp m t coords)
 
 // ----- Random-batch training -----
 
