@@ -139,3 +139,55 @@ let ``sample centres are (k + 0.5) / size with the first dimension fastest`` () 
            0.125; 0.75; 0.375; 0.75; 0.625; 0.75; 0.875; 0.75 |],
         Grid.centres [| 4; 2 |])
     Assert.Equal<float[]>([| 0.625; 0.25; 0.125; 0.75 |], Grid.centresOf [| 4; 2 |] [| 2; 4 |])
+
+// ----- The learnable embedding's lattice interpolation -----
+
+[<Property(MaxTest = 60)>]
+let ``embedding interpolation reproduces the lattice values at lattice points`` () =
+    let case = gen {
+        let! dims = Gen.choose (1, 3)
+        let! resolution = Gen.choose (2, 5)
+        let! index = Gen.arrayOfLength dims (Gen.choose (0, resolution - 1))
+        return dims, resolution, index }
+    forAll case (fun (dims, resolution, index) ->
+        let coords = index |> Array.map (fun k -> float k / float (resolution - 1))
+        let r = Grid.lattice resolution dims coords
+        let cell = Array.fold (fun f k -> f * resolution + k) 0 index
+        // All the weight on the lattice point itself (the others get weight 0).
+        let onCell = Seq.zip r.Experts r.Weights |> Seq.filter (fun (e, _) -> e = cell) |> Seq.sumBy snd
+        abs (onCell - 1.0) < 1e-12 && r.Experts |> Array.forall (fun e -> 0 <= e && e < pown resolution dims))
+
+[<Property(MaxTest = 60)>]
+let ``embedding interpolation is exact for a linear function of the coordinate`` () =
+    let case = gen {
+        let! dims = Gen.choose (1, 3)
+        let! resolution = Gen.choose (2, 6)
+        let! slope = Gen.arrayOfLength dims (floatIn -3.0 3.0)
+        let! offset = floatIn -1.0 1.0
+        let! p = Gen.arrayOfLength dims (floatIn 0.0 1.0)
+        return dims, resolution, slope, offset, p }
+    forAll case (fun (dims, resolution, slope, offset, p) ->
+        let f (q: float[]) = offset + Array.fold2 (fun s a x -> s + a * x) 0.0 slope q
+        let cells = pown resolution dims
+        // The lattice point of flat index c sits at (its per-dimension index) / (resolution - 1).
+        let at c = Array.init dims (fun i -> float ((c / pown resolution (dims - 1 - i)) % resolution) / float (resolution - 1))
+        let table = Array.init cells (at >> f)
+        let r = Grid.lattice resolution dims p
+        let value = Seq.zip r.Experts r.Weights |> Seq.sumBy (fun (e, w) -> w * table.[e])
+        abs (value - f p) < 1e-9)
+
+[<Property(MaxTest = 100)>]
+let ``embedding interpolation clamps coordinates outside [0, 1] to the border`` () =
+    let case = gen {
+        let! dims = dims
+        let! resolution = Gen.choose (2, 6)
+        let! p = coordinates dims 1 -1.0 2.0
+        return dims, resolution, p }
+    forAll case (fun (dims, resolution, p) ->
+        let weights (r: Routing) = Array.zip r.Experts r.Weights |> Array.filter (fun (_, w) -> w > 1e-15) |> Array.sort
+        let outside, clamped = Grid.lattice resolution dims p, Grid.lattice resolution dims (p |> Array.map (fun x -> min 1.0 (max 0.0 x)))
+        outside.Experts |> Array.forall (fun e -> 0 <= e && e < pown resolution dims)
+        && outside.Weights |> Array.forall (fun w -> w >= 0.0)
+        && (let a, b = weights outside, weights clamped
+            a.Length = b.Length && Array.forall2 (fun (e, w) (e2, w2) -> e = e2 && abs (w - w2) < 1e-12) a b))
+

@@ -8,42 +8,6 @@ open Xunit
 open LoE.Core
 open LoE.Tests.Generators
 
-// ----- The learnable embedding's lattice interpolation -----
-
-[<Property(MaxTest = 60)>]
-let ``embedding interpolation reproduces the lattice values at lattice points`` () =
-    let case = gen {
-        let! dims = Gen.choose (1, 3)
-        let! resolution = Gen.choose (2, 5)
-        let! index = Gen.arrayOfLength dims (Gen.choose (0, resolution - 1))
-        return dims, resolution, index }
-    forAll case (fun (dims, resolution, index) ->
-        let coords = index |> Array.map (fun k -> float k / float (resolution - 1))
-        let r = Grid.lattice resolution dims coords
-        let cell = Array.fold (fun f k -> f * resolution + k) 0 index
-        // All the weight on the lattice point itself (the others get weight 0).
-        let onCell = Seq.zip r.Experts r.Weights |> Seq.filter (fun (e, _) -> e = cell) |> Seq.sumBy snd
-        abs (onCell - 1.0) < 1e-12)
-
-[<Property(MaxTest = 60)>]
-let ``embedding interpolation is exact for a linear function of the coordinate`` () =
-    let case = gen {
-        let! dims = Gen.choose (1, 3)
-        let! resolution = Gen.choose (2, 6)
-        let! slope = Gen.arrayOfLength dims (floatIn -3.0 3.0)
-        let! offset = floatIn -1.0 1.0
-        let! p = Gen.arrayOfLength dims (floatIn 0.0 1.0)
-        return dims, resolution, slope, offset, p }
-    forAll case (fun (dims, resolution, slope, offset, p) ->
-        let f (q: float[]) = offset + Array.fold2 (fun s a x -> s + a * x) 0.0 slope q
-        let cells = pown resolution dims
-        // The lattice point of flat index c sits at (its per-dimension index) / (resolution - 1).
-        let at c = Array.init dims (fun i -> float ((c / pown resolution (dims - 1 - i)) % resolution) / float (resolution - 1))
-        let table = Array.init cells (at >> f)
-        let r = Grid.lattice resolution dims p
-        let value = Seq.zip r.Experts r.Weights |> Seq.sumBy (fun (e, w) -> w * table.[e])
-        abs (value - f p) < 1e-9)
-
 // ----- Random-batch training -----
 
 let private smallRgb size =
