@@ -67,3 +67,24 @@ let ``a composed network's parameters have unique names and its count sums their
         List.distinct names = names
         && Set.ofList names = (ps |> Map.keys |> Set.ofSeq)
         && Component.parameterCount network = (ps |> Map.values |> Seq.sumBy (Backend.elements reference)))
+
+/// The symmetric encoding range feeds 2p − 1 to the positional encoding and to SIREN's raw input (hand-derived:
+/// the same encodings of the mapped points), while the unit range feeds p itself.
+[<Property(MaxTest = 50)>]
+let ``the symmetric encoding range encodes 2p - 1, the unit range p`` () =
+    let case = gen {
+        let! d = Gen.choose (1, 3)
+        let! n = Gen.choose (1, 10)
+        let! frequencies = Gen.choose (0, 6)
+        let! coords = Gen.arrayOfLength (n * d) (floatIn 0.0 1.0)
+        return d, frequencies, coords }
+    forAll case (fun (d, frequencies, coords) ->
+        let b = reference
+        let batch = Batch.create b false d coords
+        let symmetric = coords |> Array.map (fun p -> 2.0 * p - 1.0)
+        let pe range = (Encodings.positional b range frequencies).Apply batch Map.empty batch.Points |> b.toArray
+        let raw range = (Encodings.raw b range).Apply batch Map.empty batch.Points |> b.toArray
+        let close (a: float[]) (e: float[]) = Array.forall2 (fun x y -> abs (x - y) < 1e-12) a e
+        close (pe EncodingRange.Symmetric) (Encoding.positional d frequencies symmetric)
+        && close (pe EncodingRange.Unit) (Encoding.positional d frequencies coords)
+        && close (raw EncodingRange.Symmetric) symmetric && close (raw EncodingRange.Unit) coords)

@@ -88,22 +88,3 @@ let ``on a full pixel grid the quad-tree layout gives every expert the same numb
         |> Array.forall (fun m ->
             let counts = (Grid.route Interpolation.Nearest m [| 2; 2 |] coords).Experts |> Array.countBy id
             counts.Length = 4 && counts |> Array.forall (fun (_, c) -> c = side * side / 4)))
-
-[<Fact>]
-let ``Table 5 layouts have the paper's scales and offsets`` () =
-    let scales name = Layouts.preset name 9 2 16.0 0 |> Array.map (fun m -> m.A.[0, 0], m.A.[0, 1], m.B.[0])
-    Assert.Equal<_ seq>([ for i in 1 .. 9 -> 0.0, 0.0, 0.0 ], scales "pe-mlp")
-    Assert.Equal<_ seq>([ for i in 1 .. 9 -> 2.0 ** float i, 0.0, 0.0 ], scales "quad-tree")
-    Assert.Equal<_ seq>([ for i in 1 .. 9 -> (if i = 1 then 2.0 else 2.0 ** float (i - 1)), 0.0, 0.5 ], scales "gray-code")
-    Assert.Equal<_ seq>([ for i in 1 .. 9 -> 2.0 ** float (10 - i), 0.0, 0.0 ], scales "fine-to-coarse")
-    Assert.Equal<_ seq>([ for a in [ 3; 8; 1; 9; 6; 2; 5; 4; 7 ] -> 2.0 ** float a, 0.0, 0.0 ], scales "random-permute")
-
-[<Fact>]
-let ``random-affine draws entries with the requested spread and b in [0, 1), reproducibly from the seed`` () =
-    let maps = Layouts.preset "random-affine" 400 2 16.0 7
-    let entries = maps |> Array.collect (fun m -> [| m.A.[0, 0]; m.A.[0, 1]; m.A.[1, 0]; m.A.[1, 1] |])
-    let std = sqrt (entries |> Array.averageBy (fun a -> a * a))
-    Assert.InRange(std, 15.0, 17.0)
-    Assert.True(maps |> Array.forall (fun m -> m.B |> Array.forall (fun b -> 0.0 <= b && b < 1.0)))
-    Assert.Equal<float[]>(entries, Layouts.preset "random-affine" 400 2 16.0 7 |> Array.collect (fun m -> [| m.A.[0, 0]; m.A.[0, 1]; m.A.[1, 0]; m.A.[1, 1] |]))
-    Assert.NotEqual<float[]>(entries, Layouts.preset "random-affine" 400 2 16.0 8 |> Array.collect (fun m -> [| m.A.[0, 0]; m.A.[0, 1]; m.A.[1, 0]; m.A.[1, 1] |]))
