@@ -67,6 +67,7 @@ public sealed record RunFolder(string Path)
         Number(json, "train_seconds", result.TrainSeconds);
         json.WriteNumber("parameters", result.ParameterCount);
         json.WriteNumber("parameter_bytes", result.ParameterBytes);
+        json.WriteNumber("multiply_adds", result.MultiplyAdds);
     });
 
     /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>

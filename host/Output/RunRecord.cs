@@ -87,7 +87,7 @@ public sealed record RunRecord(
 }
 
 /// <summary>The numbers of final.json.</summary>
-public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds, long Parameters, double Ssim = double.NaN, long ParameterBytes = 0)
+public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds, long Parameters, double Ssim = double.NaN, long ParameterBytes = 0, long MultiplyAdds = 0)
 {
     public static RunFinal? Read(string path)
     {
@@ -97,7 +97,7 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
             var r = doc.RootElement;
             double D(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
             long L(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
-            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"), L("parameters"), D("ssim"), L("parameter_bytes"));
+            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"), L("parameters"), D("ssim"), L("parameter_bytes"), L("multiply_adds"));
         }
         catch (JsonException)
         {

@@ -38,7 +38,7 @@ public static class Summary
         var headers = new List<string>(keys)
         {
             "run", "seed", "runs", "done", "failed", "psnr_db", "psnr_db_std", "paper_psnr_db", "ssim",
-            "iterations", "train_seconds", "parameters", "parameter_bytes", "status",
+            "iterations", "train_seconds", "parameters", "parameter_bytes", "multiply_adds", "status",
         };
         var rows = combinations.Select(c => (IReadOnlyList<string>)
         [
@@ -52,6 +52,7 @@ public static class Summary
             Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.###"),
             c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
             c.Done.FirstOrDefault()?.Final!.ParameterBytes.ToString(CultureInfo.InvariantCulture) ?? "",
+            c.Done.FirstOrDefault()?.Final is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
             c.Status,
         ]).ToList();
         return new TextTable(headers, rows);
@@ -63,7 +64,7 @@ public static class Summary
         var withPaper = combinations.Any(c => c.PaperPsnrDb is not null);
         var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", "PSNR (dB)" };
         if (withPaper) headers.Add("paper (dB)");
-        headers.AddRange(["SSIM", "iterations", "train (s)", "parameters", "size", "status"]);
+        headers.AddRange(["SSIM", "iterations", "train (s)", "parameters", "MACs/sample", "size", "status"]);
         var rows = combinations.Select(c =>
         {
             var row = new List<string>(keys.Count > 0 ? c.Values : ["base"])
@@ -76,6 +77,7 @@ public static class Summary
                 Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.000"),
                 Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.0"),
                 c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
+                c.Done.FirstOrDefault()?.Final is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
                 c.Done.FirstOrDefault()?.Final is { ParameterBytes: > 0 } f ? Bytes(f.ParameterBytes) : "", c.Status]);
             return (IReadOnlyList<string>)row;
         }).ToList();
