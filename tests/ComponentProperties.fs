@@ -88,3 +88,22 @@ let ``the symmetric encoding range encodes 2p - 1, the unit range p`` () =
         close (pe EncodingRange.Symmetric) (Encoding.positional d frequencies symmetric)
         && close (pe EncodingRange.Unit) (Encoding.positional d frequencies coords)
         && close (raw EncodingRange.Symmetric) symmetric && close (raw EncodingRange.Unit) coords)
+
+/// A residual block adds its input to its body's output: with a linear body, x + x W + b (hand-derived).
+[<Property(MaxTest = 30)>]
+let ``a residual block computes x + f(x)`` () =
+    forAll (Gen.zip (Gen.choose (1, 5)) (Gen.choose (1, 8))) (fun (width, n) ->
+        let b = reference
+        let body = Linear.create b "r" width width kaiming
+        let block = Component.residual [ body ] b.add
+        let ps = Component.init b block 7
+        let x = Array.init (n * width) (fun i -> cos (float i))
+        let batch = Batch.create b false 1 (Array.zeroCreate n)
+        let y = block.Apply batch ps (b.tensor x [| n; width |]) |> b.toArray
+        let w, bias = b.toArray ps.["r.weight"], b.toArray ps.["r.bias"]
+        let expected =
+            Array.init (n * width) (fun k ->
+                let j, o = k / width, k % width
+                x.[k] + bias.[o] + Seq.sum (seq { for i in 0 .. width - 1 -> x.[j * width + i] * w.[i * width + o] }))
+        (block.Parameters |> List.map (fun p -> p.Name)) = (body.Parameters |> List.map (fun p -> p.Name))
+        && Array.forall2 (fun a e -> abs (a - e) < 1e-12) y expected)
