@@ -40,6 +40,17 @@ type Backend<'T> =
       sin: 'T -> 'T
       cos: 'T -> 'T
       leakyRelu: float -> 'T -> 'T
+      exp: 'T -> 'T
+      /// 1 / (1 + exp(−x)).
+      sigmoid: 'T -> 'T
+      /// Cumulative sum along the last axis (NeRF's transmittance).
+      cumsumLast: 'T -> 'T
+      /// Sum along the last axis, which disappears: [..; k] -> [..].
+      sumLast: 'T -> 'T
+      /// The same elements, row-major, in another shape of the same size.
+      reshape: int[] -> 'T -> 'T
+      /// `length` entries of the last axis from `start`.
+      narrowLast: int -> int -> 'T -> 'T
       /// [n; k] × [k; m] -> [n; m].
       matmul: 'T -> 'T -> 'T
       /// Concatenate along the last axis.
@@ -70,6 +81,16 @@ type Backend<'T> =
       /// v ← β₂v + (1−β₂)g², p ← p − s·m / (√v / √c₂ + ε). In place because the optimiser's memory traffic is a
       /// large share of a step for LoE's many experts; the training loop owns these tensors.
       adamInPlace: AdamUpdate -> 'T -> 'T -> 'T -> 'T -> unit
+      /// Uniform draws in [0, 1), float64 on the device, from a seed alone (a sampler's randomness: each
+      /// backend has its own stream, so the two backends agree only given the same draws).
+      uniform: int64 -> int[] -> 'T
+      /// Values sorted along the last axis; not differentiated (sample distances).
+      sortLast: 'T -> 'T
+      /// Inverse-CDF sampling, not differentiated: for rows of bin edges [n; B+1], non-negative bin weights [n; B]
+      /// (not all zero) and uniforms [n; M], the distances [n; M] (float64) where the piecewise-linear CDF of the
+      /// normalised weights reaches each uniform (NeRF's hierarchical sampling; `Reference.Sampling.inverseCdf` is its
+      /// specification).
+      inverseCdf: 'T -> 'T -> 'T -> 'T
       /// Value of f and its gradient with respect to each argument (f must return a scalar).
       valueAndGrad: ('T list -> 'T) -> 'T list -> float * 'T list
       /// Opens a scope that frees the tensors made inside it when disposed, except those passed to `keep`.

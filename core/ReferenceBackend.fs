@@ -34,6 +34,12 @@ module ReferenceBackend =
           sin = Ops.sin
           cos = Ops.cos
           leakyRelu = Ops.leakyRelu
+          exp = Ops.exp
+          sigmoid = Ops.sigmoid
+          cumsumLast = Ops.cumsumLast
+          sumLast = Ops.sumLast
+          reshape = Ops.reshape
+          narrowLast = Ops.narrowLast
           matmul = Ops.matmul
           concatLast = Ops.concatLast
           gatherRows = Ops.gatherRows
@@ -47,6 +53,9 @@ module ReferenceBackend =
               Ops.tensor (Encoding.positional d frequencies p.Data) [| p.Shape.[0]; Encoding.peWidth d frequencies |]
           expertLinear = Ops.expertLinear (ConditionalWeakTable())
           interpolate = Ops.interpolate
+          uniform = Ops.uniform
+          sortLast = Ops.sortLast
+          inverseCdf = Ops.inverseCdf
           adamInPlace = fun u p g m v ->
               for i in 0 .. p.Data.Length - 1 do
                   m.Data.[i] <- u.Beta1 * m.Data.[i] + (1.0 - u.Beta1) * g.Data.[i]

@@ -240,6 +240,30 @@ module TorchBackend =
 
     let private shapeOf (t: T) = t.shape |> Array.map int
 
+    /// NeRF's sample_pdf in float64 without gradient: normalised weights, their CDF from 0, the bin each uniform
+    /// falls in (searchsorted, right), and a linear step inside it; an empty bin (CDF step below 1e-12) gives its
+    /// lower edge, and the fraction is clamped to [0, 1], as Reference.Sampling.inverseCdf does.
+    let private inverseCdf (bins: T) (weights: T) (u: T) : T =
+        use _ = torch.no_grad()
+        use _ = torch.NewDisposeScope()
+        let f64 (t: T) = t.detach().to_type(torch.ScalarType.Float64)
+        let bins, weights, u = f64 bins, f64 weights, (f64 u).contiguous()
+        let pdf = weights / weights.sum(-1L, true)
+        let cdf = torch.cat([| torch.zeros_like(pdf.narrow(-1L, 0L, 1L)); pdf.cumsum(-1L) |], -1L).contiguous()
+        let last = cdf.shape.[1] - 1L
+        let inds = torch.searchsorted(cdf, u, right = true)
+        let shifted = withInt 1L (fun k -> inds.sub(k))
+        let below = withInt 0L (fun lo -> withInt (last - 1L) (fun hi -> shifted.clamp(lo, hi)))
+        let above = withInt 1L (fun k -> below.add(k, oneInt))
+        let c0, c1 = cdf.gather(-1L, below), cdf.gather(-1L, above)
+        let b0, b1 = bins.gather(-1L, below), bins.gather(-1L, above)
+        let step = c1 - c0
+        let tiny = withScalar 1e-12 (fun e -> step.lt(e))
+        let raw = torch.where(tiny, torch.zeros_like(step), (u - c0) / torch.where(tiny, torch.ones_like(step), step))
+        // A uniform past a CDF that sums to 1 − ε by rounding stays in the last bin.
+        let frac = withScalar 0.0 (fun lo -> withScalar 1.0 (fun hi -> raw.clamp(lo, hi)))
+        (b0 + frac * (b1 - b0)).MoveToOuterDisposeScope()
+
 
     /// A backend on `device` ("cpu", "cuda", "cuda:1") in float32, or float64 when asked.
     let create (device: string) (float64: bool) : Backend<T> =
@@ -262,6 +286,12 @@ module TorchBackend =
           sin = fun t -> t.sin()
           cos = fun t -> t.cos()
           leakyRelu = fun slope t -> withScalar slope (fun k -> t.leaky_relu(k))
+          exp = fun t -> t.exp()
+          sigmoid = fun t -> t.sigmoid()
+          cumsumLast = fun t -> t.cumsum(-1L)
+          sumLast = fun t -> t.sum(-1L)
+          reshape = fun shape t -> t.reshape(shape |> Array.map int64)
+          narrowLast = fun start length t -> t.narrow(-1L, int64 start, int64 length)
           matmul = fun a b -> a.matmul b
           concatLast = fun ts -> torch.cat(ResizeArray ts, -1L)
           gatherRows = fun t idx -> t.index_select(0L, idx)
@@ -273,6 +303,11 @@ module TorchBackend =
           positional = positional dtype
           expertLinear = expertLinear (ConditionalWeakTable())
           interpolate = interpolate
+          uniform = fun seed shape ->
+              use g = new torch.Generator(uint64 seed, dev)
+              torch.rand(shape |> Array.map int64, dtype = torch.ScalarType.Float64, device = dev, generator = g)
+          sortLast = fun t -> (let struct (values, _) = t.detach().sort(-1L) in values)
+          inverseCdf = inverseCdf
           adamInPlace = fun u p g m v ->
               use _ = torch.NewDisposeScope()
               withScalar u.Beta1 (fun k -> m.mul_(k)) |> ignore

@@ -142,3 +142,35 @@ let ``torch and reference agree at sizes that take the SIMD and multi-core paths
             b.sum (b.mul (b.sin z) (b.cos (b.scale 0.5 z)))
         agree [ [| e; inW; outW |]; [| e; outW |]; [| n; inW |]; [| inW; outW |] ] args (layer torch) (layer reference)
         && agree [ [| n; wide |]; [| wide |]; [| n; 1 |] ] [ grid; row; column ] (elementwise torch) (elementwise reference))
+
+/// Rows of bin edges, weights (some bins empty) and uniforms for inverse-CDF sampling.
+let inverseCdfCase = gen {
+    let! n = Gen.choose (1, 5)
+    let! bins = Gen.choose (1, 8)
+    let! m = Gen.choose (1, 12)
+    let! starts = Gen.arrayOfLength n (floatIn -1.0 1.0)
+    let! widths = Gen.arrayOfLength (n * bins) (floatIn 0.01 1.0)
+    let edges = Array.init (n * (bins + 1)) (fun j -> let r, i = j / (bins + 1), j % (bins + 1) in starts.[r] + Array.sum widths.[r * bins .. r * bins + i - 1])
+    let! weights = Gen.arrayOfLength (n * bins) (Gen.oneof [ Gen.constant 0.0; floatIn 0.0 2.0 ])
+    // Not all zero in a row: one positive weight per row.
+    let weights = weights |> Array.mapi (fun j w -> if j % bins = 0 then w + 0.1 else w)
+    let! u = Gen.arrayOfLength (n * m) (floatIn 0.0 0.999999)
+    return n, bins, m, edges, weights, u }
+
+[<Property(MaxTest = 200)>]
+let ``torch's inverse-CDF sampling equals Reference.Sampling.inverseCdf, the specification`` () =
+    forAll inverseCdfCase (fun (n, bins, m, edges, weights, u) ->
+        let run (b: Backend<'T>) = b.inverseCdf (b.points edges [| n; bins + 1 |]) (b.tensor weights [| n; bins |]) (b.points u [| n; m |]) |> b.toArray
+        let spec = Reference.Sampling.inverseCdf edges weights u n
+        closeTo 1e-9 (run torch) spec && closeTo 1e-12 (run reference) spec)
+
+[<Property(MaxTest = 100)>]
+let ``torch and reference sort rows alike`` () =
+    forAll (gen {
+        let! n = Gen.choose (1, 4)
+        let! k = Gen.choose (1, 9)
+        let! x = Gen.arrayOfLength (n * k) (floatIn -3.0 3.0)
+        return n, k, x }) (fun (n, k, x) ->
+        let sorted (b: Backend<'T>) = b.sortLast (b.points x [| n; k |]) |> b.toArray
+        sorted torch = sorted reference
+        && sorted reference |> Array.chunkBySize k |> Array.forall (fun r -> r = Array.sort r))

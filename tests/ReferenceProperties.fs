@@ -17,6 +17,17 @@ type Op =
     | Matmul
     | Concat
     | Sum
+    | Exp | Sigmoid | CumsumLast | SumLast
+    /// The shape's axes in reverse order (the same size, another shape).
+    | Reshape
+    /// Fractions of the last axis that pick a start and a length inside it.
+    | NarrowLast of float * float
+
+/// Start and length inside a last axis of `shape` from two fractions.
+let narrowed (shape: int[]) (s: float) (l: float) =
+    let k = Array.last shape
+    let start = min (k - 1) (int (s * float k))
+    start, 1 + min (k - start - 1) (int (l * float (k - start)))
 
 let apply (b: Backend<'T>) (op: Op) (args: 'T list) : 'T =
     match op, args with
@@ -33,6 +44,12 @@ let apply (b: Backend<'T>) (op: Op) (args: 'T list) : 'T =
     | Matmul, [ x; y ] -> b.matmul x y
     | Concat, xs -> b.concatLast xs
     | Sum, [ x ] -> b.sum x
+    | Exp, [ x ] -> b.exp x
+    | Sigmoid, [ x ] -> b.sigmoid x
+    | CumsumLast, [ x ] -> b.cumsumLast x
+    | SumLast, [ x ] -> b.sumLast x
+    | Reshape, [ x ] -> b.reshape (Array.rev (b.shape x)) x
+    | NarrowLast (s, l), [ x ] -> let start, length = narrowed (b.shape x) s l in b.narrowLast start length x
     | _ -> invalidArg "args" $"wrong arguments for {op}"
 
 /// One op with operand shapes and values, and a probe of the output's shape.
@@ -76,13 +93,17 @@ let private outputShape (op: Op) (shapes: int[] list) =
     | Matmul, [ a; b ] -> [| a.[0]; b.[1] |]
     | Concat, s :: _ -> [| s.[0]; shapes |> List.sumBy (fun s -> s.[1]) |]
     | Sum, _ -> [||]
+    | SumLast, [ a ] -> a.[.. a.Length - 2]
+    | Reshape, [ a ] -> Array.rev a
+    | NarrowLast (s, l), [ a ] -> Array.append a.[.. a.Length - 2] [| snd (narrowed a s l) |]
     | _, [ a ] -> a
     | _ -> invalidArg "shapes" "unexpected shapes"
 
 let opCase = gen {
     let! op =
         Gen.oneof
-            [ Gen.elements [ Add; Sub; Mul; Div; Sqrt; Sin; Cos; Matmul; Concat; Sum ]
+            [ Gen.elements [ Add; Sub; Mul; Div; Sqrt; Sin; Cos; Matmul; Concat; Sum; Exp; Sigmoid; CumsumLast; SumLast; Reshape ]
+              Gen.map2 (fun s l -> NarrowLast(s, l)) (floatIn 0.0 0.999) (floatIn 0.0 0.999)
               floatIn -3.0 3.0 |> Gen.map Scale
               floatIn -3.0 3.0 |> Gen.map AddScalar
               floatIn 0.0 0.5 |> Gen.map LeakyRelu ]

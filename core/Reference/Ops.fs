@@ -63,6 +63,76 @@ module Ops =
     let leakyRelu (slope: float) (x: Tensor) =
         unary x (Kernels.unary (LeakyRelu slope) x.Data) (Kernels.leakyReluVjp slope x.Data)
 
+    /// d exp(x) = g exp(x), from the output.
+    let exp (x: Tensor) =
+        let y = Array.map Math.Exp x.Data
+        unary x y (fun g -> elementwise Mul g y)
+
+    /// d σ(x) = g σ(x) (1 − σ(x)), from the output as torch does.
+    let sigmoid (x: Tensor) =
+        let y = x.Data |> Array.map (fun v -> 1.0 / (1.0 + Math.Exp -v))
+        unary x y (fun g -> Array.init y.Length (fun i -> g.[i] * (y.[i] * (1.0 - y.[i]))))
+
+    /// Rows of the last axis: their count and length.
+    let private rowsOf (x: Tensor) = let k = Shape.inner x.Shape in (if k = 0 then 0 else x.Data.Length / k), k
+
+    /// Running sums along the last axis; the VJP is the running sum of g from the end of each row.
+    let cumsumLast (x: Tensor) =
+        let rows, k = rowsOf x
+        let scan (a: float[]) (backwards: bool) =
+            let out = Array.zeroCreate a.Length
+            for r in 0 .. rows - 1 do
+                let mutable s = 0.0
+                for i in 0 .. k - 1 do
+                    let j = r * k + (if backwards then k - 1 - i else i)
+                    s <- s + a.[j]
+                    out.[j] <- s
+            out
+        unary x (scan x.Data false) (fun g -> scan g true)
+
+    /// Sums along the last axis; the VJP spreads each row's gradient over its entries.
+    let sumLast (x: Tensor) =
+        let rows, k = rowsOf x
+        let y = Array.init rows (fun r -> let mutable s = 0.0 in (for i in 0 .. k - 1 do s <- s + x.Data.[r * k + i]); s)
+        Tape.record [| x |] y x.Shape.[.. x.Shape.Length - 2] (fun g needs ->
+            [| when' needs.[0] (fun () -> Array.init x.Data.Length (fun j -> g.[j / k])) |])
+
+    /// The same data in another shape; the gradient is reshaped back (the same data again).
+    let reshape (shape: int[]) (x: Tensor) =
+        if Shape.size shape <> x.Data.Length then invalidArg "shape" $"cannot reshape %A{x.Shape} to %A{shape}"
+        Tape.record [| x |] x.Data (Array.copy shape) (fun g needs -> [| when' needs.[0] (fun () -> g) |])
+
+    /// Entries [start, start + length) of the last axis; the VJP puts g back in place and zeros elsewhere.
+    let narrowLast (start: int) (length: int) (x: Tensor) =
+        let rows, k = rowsOf x
+        if start < 0 || length < 0 || start + length > k then invalidArg "length" $"narrow [{start}, {start + length}) outside a last axis of {k}"
+        let y = Array.zeroCreate (rows * length)
+        for r in 0 .. rows - 1 do Array.blit x.Data (r * k + start) y (r * length) length
+        let shape = Array.copy x.Shape
+        shape.[shape.Length - 1] <- length
+        Tape.record [| x |] y shape (fun g needs ->
+            [| when' needs.[0] (fun () ->
+                let dx = Array.zeroCreate x.Data.Length
+                for r in 0 .. rows - 1 do Array.blit g (r * length) dx (r * k + start) length
+                dx) |])
+
+    /// Uniform draws in [0, 1) from System.Random(seed): the reference backend's own stream.
+    let uniform (seed: int64) (shape: int[]) =
+        let rng = Random(int (seed % int64 Int32.MaxValue))
+        tensor (Array.init (Shape.size shape) (fun _ -> rng.NextDouble())) shape
+
+    /// Values sorted along the last axis, as a constant.
+    let sortLast (x: Tensor) =
+        let rows, k = rowsOf x
+        let y = Array.copy x.Data
+        for r in 0 .. rows - 1 do Array.Sort(y, r * k, k)
+        Tape.constant y (Array.copy x.Shape)
+
+    /// Sampling.inverseCdf over rows, as a constant.
+    let inverseCdf (bins: Tensor) (weights: Tensor) (u: Tensor) =
+        let n = if weights.Shape.Length = 1 then 1 else weights.Data.Length / Shape.inner weights.Shape
+        Tape.constant (Sampling.inverseCdf bins.Data weights.Data u.Data n) (Array.copy u.Shape)
+
     let private identity (n: int) = Array.init n id
 
     /// Plain product of rows [n; k] × [k; m] (the model's last, position-independent layer).
