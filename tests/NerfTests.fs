@@ -1,0 +1,224 @@
+/// NeRF: cameras and rays, sampling, volume rendering, the field's size, and training end to end.
+module LoE.Tests.NerfTests
+
+open System
+open System.Threading
+open FsCheck.FSharp
+open FsCheck.Xunit
+open Xunit
+open LoE.Core
+open LoE.Core.Nerf
+open LoE.Tests.Generators
+
+let private torch = TilingProperties.torch64
+let private reference = ReferenceBackend.create ()
+
+/// A camera somewhere on a sphere around a target, of a random size and field of view.
+let private camera = gen {
+    let! w = Gen.choose (2, 40)
+    let! h = Gen.choose (2, 40)
+    let! angle = floatIn 0.3 2.0
+    let! eye = Gen.arrayOfLength 3 (floatIn -3.0 3.0)
+    let! target = Gen.arrayOfLength 3 (floatIn -0.5 0.5)
+    let eye = if Array.map2 (-) eye target |> Array.sumBy (fun x -> x * x) < 0.25 then Array.map ((+) 2.0) eye else eye
+    return { Width = w; Height = h; Focal = Camera.focalOfAngle w angle; Pose = Camera.lookAt eye target [| 0.0; 0.0; 1.0 |] } }
+
+[<Property(MaxTest = 200)>]
+let ``the ray through a pixel centre projects back to that pixel's centre, at any distance`` () =
+    forAll (gen {
+        let! c = camera
+        let! i = Gen.choose (0, c.Width - 1)
+        let! j = Gen.choose (0, c.Height - 1)
+        let! t = floatIn 0.1 10.0
+        return c, i, j, t }) (fun (c, i, j, t) ->
+        let o, d = Camera.ray c i j
+        let u, v = Camera.project c (Array.init 3 (fun k -> o.[k] + t * d.[k]))
+        abs (u - (float i + 0.5)) < 1e-9 && abs (v - (float j + 0.5)) < 1e-9)
+
+[<Property(MaxTest = 200)>]
+let ``a look-at pose is a rotation (camera-to-world then back is the identity) that sees its target at the image centre`` () =
+    forAll camera (fun c ->
+        let p = c.Pose
+        let col k = [| p.[k]; p.[4 + k]; p.[8 + k] |]
+        let dot (a: float[]) (b: float[]) = Array.fold2 (fun s x y -> s + x * y) 0.0 a b
+        let orthonormal = [ for a in 0 .. 2 do for b in 0 .. 2 -> abs (dot (col a) (col b) - (if a = b then 1.0 else 0.0)) < 1e-12 ] |> List.forall id
+        let eye = [| p.[3]; p.[7]; p.[11] |]
+        // The point one unit in front of the camera (−z) lands in the middle of the image.
+        let ahead = Array.map2 (fun e z -> e - z) eye (col 2)
+        let u, v = Camera.project c ahead
+        orthonormal && abs (u - 0.5 * float c.Width) < 1e-9 && abs (v - 0.5 * float c.Height) < 1e-9)
+
+let private stratifiedHolds (b: Backend<'T>) (seed: int64) near far rays count =
+    let t = Sampling.stratified b (Sampling.Random seed) near far rays count |> b.toArray
+    let w = (far - near) / float count
+    t |> Array.chunkBySize count |> Array.forall (fun row ->
+        row = Array.sort row
+        && row |> Array.mapi (fun i x -> x >= near + float i * w - 1e-12 && x < near + float (i + 1) * w + 1e-12) |> Array.forall id)
+
+[<Property(MaxTest = 100)>]
+let ``stratified samples are sorted and each lies inside its own bin, on both backends`` () =
+    forAll (gen {
+        let! seed = Gen.choose (0, 100000)
+        let! near = floatIn 0.0 2.0
+        let! length = floatIn 0.1 5.0
+        let! rays = Gen.choose (1, 5)
+        let! count = Gen.choose (1, 40)
+        return int64 seed, near, near + length, rays, count }) (fun (seed, near, far, rays, count) ->
+        stratifiedHolds torch seed near far rays count && stratifiedHolds reference seed near far rays count)
+
+/// Coarse weights over strata (some zero), hierarchical samples from them.
+let private hierarchicalHolds (b: Backend<'T>) seed near far (weights: float[]) rays strata count =
+    let coarse = Sampling.stratified b (Sampling.Random seed) near far rays strata
+    let t = Sampling.hierarchical b (Sampling.Random(seed + 1L)) near far coarse (b.tensor weights [| rays; strata |]) count |> b.toArray
+    t.Length = rays * (strata + count)
+    && t |> Array.chunkBySize (strata + count) |> Array.forall (fun row -> row = Array.sort row && row |> Array.forall (fun x -> x >= near && x <= far))
+
+[<Property(MaxTest = 100)>]
+let ``hierarchical samples are sorted and inside [near, far], on both backends`` () =
+    forAll (gen {
+        let! seed = Gen.choose (0, 100000)
+        let! near = floatIn 0.0 2.0
+        let! length = floatIn 0.1 5.0
+        let! rays = Gen.choose (1, 4)
+        let! strata = Gen.choose (1, 16)
+        let! count = Gen.choose (1, 32)
+        let! weights = Gen.arrayOfLength (rays * strata) (Gen.oneof [ Gen.constant 0.0; floatIn 0.0 1.0 ])
+        return int64 seed, near, near + length, weights, rays, strata, count }) (fun (seed, near, far, weights, rays, strata, count) ->
+        hierarchicalHolds torch seed near far weights rays strata count && hierarchicalHolds reference seed near far weights rays strata count)
+
+/// Inverse-CDF samples fall into each bin in proportion to its weight: 20 000 samples, every bin's share within
+/// 0.015 of its normalised weight (about 4 standard deviations of a share, so a right sampler fails about once in
+/// 10⁴ runs and a wrong one, e.g. uniform over bins, fails at once).
+[<Property(MaxTest = 20)>]
+let ``inverse-CDF samples are distributed as the weights (histogram within 0.015 per bin)`` () =
+    forAll (gen {
+        let! bins = Gen.choose (2, 8)
+        let! widths = Gen.arrayOfLength bins (floatIn 0.1 1.0)
+        let! weights = Gen.arrayOfLength bins (Gen.oneof [ Gen.constant 0.0; floatIn 0.0 1.0 ])
+        let! seed = Gen.choose (0, 100000)
+        return widths, weights |> Array.mapi (fun i w -> if i = 0 then w + 0.2 else w), int64 seed }) (fun (widths, weights, seed) ->
+        let m = 20000
+        let edges = Array.scan (+) 0.0 widths
+        let bins = widths.Length
+        let share (b: Backend<'T>) =
+            let u = b.uniform seed [| 1; m |]
+            let t = b.inverseCdf (b.points edges [| 1; bins + 1 |]) (b.tensor weights [| 1; bins |]) u |> b.toArray
+            let counts = Array.zeroCreate bins
+            for x in t do
+                let k = edges |> Array.findIndexBack (fun e -> e <= x) |> min (bins - 1)
+                counts.[k] <- counts.[k] + 1
+            counts |> Array.map (fun c -> float c / float m)
+        let expected = weights |> Array.map (fun w -> w / Array.sum weights)
+        let within (s: float[]) = Array.forall2 (fun a e -> abs (a - e) <= 0.015) s expected
+        within (share torch) && within (share reference))
+
+/// A ray batch to composite: densities, colours, sorted distances, a background and an output probe.
+let private compositeCase = gen {
+    let! rays = Gen.choose (1, 4)
+    let! samples = Gen.choose (1, 6)
+    let! sigma = Gen.arrayOfLength (rays * samples) (floatIn 0.0 3.0)
+    let! colours = Gen.arrayOfLength (rays * samples * 3) (floatIn 0.0 1.0)
+    let! gaps = Gen.arrayOfLength (rays * samples) (floatIn 0.01 0.5)
+    let t = gaps |> Array.chunkBySize samples |> Array.collect (fun g -> Array.scan (+) 1.0 g |> Array.take samples)
+    let! background = Gen.arrayOfLength 3 (floatIn 0.0 1.0)
+    let! probe = Gen.arrayOfLength (rays * 3) (floatIn -1.0 1.0)
+    return rays, samples, sigma, colours, t, background, probe }
+
+let private composite (b: Backend<'T>) rays samples (sigma: float[]) (colours: float[]) (t: float[]) background =
+    Render.composite b background (b.tensor sigma [| rays; samples |]) (b.tensor colours [| rays * samples; 3 |]) (b.points t [| rays; samples |])
+
+let private closeToAll (a: float[]) (e: float[]) = Array.forall2 (fun x y -> abs (x - y) < 1e-12) a e
+
+[<Property(MaxTest = 100)>]
+let ``zero density renders the background with zero weights, on both backends`` () =
+    forAll compositeCase (fun (rays, samples, _, colours, t, background, _) ->
+        let holds (b: Backend<'T>) =
+            let r = composite b rays samples (Array.zeroCreate (rays * samples)) colours t background
+            closeToAll (b.toArray r.Colours) (Array.init (rays * 3) (fun i -> background.[i % 3])) && b.toArray r.Weights |> Array.forall ((=) 0.0)
+        holds torch && holds reference)
+
+[<Property(MaxTest = 100)>]
+let ``an opaque first sample renders its own colour, on both backends`` () =
+    forAll compositeCase (fun (rays, samples, sigma, colours, t, background, _) ->
+        let sigma = sigma |> Array.mapi (fun i s -> if i % samples = 0 then 1e9 else s)
+        let holds (b: Backend<'T>) =
+            let r = composite b rays samples sigma colours t background
+            Array.forall2 (fun x y -> abs (x - y) < 1e-9) (b.toArray r.Colours) (Array.init (rays * 3) (fun i -> colours.[(i / 3) * samples * 3 + i % 3]))
+        holds torch && holds reference)
+
+[<Property(MaxTest = 100)>]
+let ``weights are non-negative and sum to at most 1, on both backends`` () =
+    forAll compositeCase (fun (rays, samples, sigma, colours, t, background, _) ->
+        let holds (b: Backend<'T>) =
+            let r = composite b rays samples sigma colours t background
+            b.toArray r.Weights |> Array.forall (fun w -> w >= 0.0)
+            && b.toArray r.Opacity |> Array.forall (fun s -> s <= 1.0 + 1e-12)
+        holds torch && holds reference)
+
+[<Property(MaxTest = 60)>]
+let ``gradients of the rendered colour with respect to densities and colours equal finite differences in float64, on both backends`` () =
+    forAll compositeCase (fun (rays, samples, sigma, colours, t, background, probe) ->
+        let shapes = [ [| rays; samples |]; [| rays * samples; 3 |] ]
+        let holds (b: Backend<'T>) =
+            let f (ts: 'T list) =
+                let r = Render.composite b background ts.[0] ts.[1] (b.points t [| rays; samples |])
+                b.sum (b.mul r.Colours (b.tensor probe [| rays; 3 |]))
+            let _, grads = b.valueAndGrad f (List.map2 b.tensor [ sigma; colours ] shapes)
+            let numeric = GradientProperties.centralDifferences (fun xs -> f (List.map2 b.tensor xs shapes) |> Backend.scalar b) [ sigma; colours ] 1e-6
+            List.forall2 (fun g fd -> ReferenceProperties.closeTo 1e-6 (b.toArray g) fd) grads numeric
+        holds torch && holds reference)
+
+[<Fact>]
+let ``the field's parameters and multiply-adds per sample equal the paper's (PE MLP 317K and 315K, LoE rows 17.8M)`` () =
+    let count m = Component.parameterCount (Field.create reference "f" m)
+    let adds m = (Field.create reference "f" m).MultiplyAdds
+    Assert.Equal(316_548L, count NerfModel.peMlp)
+    Assert.Equal(315_136L, adds NerfModel.peMlp)
+    Assert.Equal(17_847_684L, count NerfModel.noHierarchy)
+    Assert.Equal(17_847_684L, count NerfModel.ours)
+    // As the paper rounds them.
+    Assert.Equal(317L, (count NerfModel.peMlp + 500L) / 1000L)
+    Assert.Equal(315L, (adds NerfModel.peMlp + 500L) / 1000L)
+    Assert.Equal(178L, (count NerfModel.ours + 50_000L) / 100_000L)
+    // Nearest experts cost what the dense layer costs.
+    Assert.Equal(adds NerfModel.peMlp, adds NerfModel.ours)
+
+/// A small field for tests: 2×2×2 experts on the first two layers, a narrow trunk.
+let tinyModel =
+    { NerfModel.ours with PeFrequencies = 4; DirectionFrequencies = 2; Width = 16; TrunkLayers = 3; ColourWidth = 8
+                          ExpertLayers = 2; Tile = [| 2; 2; 2 |]; Scales = [| 2.0; 4.0 |] }
+
+let tinyTrain =
+    { Iterations = 2; Rays = 8; CoarseSamples = 6; FineSamples = 6; LearningRate = 5e-3; LrDecaySteps = 1000
+      Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8; Seed = 3; LogEvery = 1; Chunk = 64 }
+
+[<Fact>]
+let ``a tiny NeRF's coarse-plus-fine loss and its gradients agree on torch (float64) and reference`` () =
+    let scene = Procedural.scene 6 4 0
+    let run (b: Backend<'T>) =
+        let fs = Training.fields b tinyModel
+        let initial = (Component.init b fs.Coarse 1 |> Map.toList) @ (Component.init b fs.Fine 2 |> Map.toList)
+        let rays = Training.upload b (Scene.gridRays scene scene.Train) false
+        let names = initial |> List.map fst
+        let loss (values: 'T list) =
+            let ps = Training.paramsOf names values
+            let coarse, fine =
+                Training.renderRays b tinyModel scene fs ps (fun _ -> Sampling.Centred) 6 6 rays.Origins rays.Directions rays.ViewDirections
+            b.add (Metrics.mse b coarse.Colours rays.Colours) (Metrics.mse b fine.Colours rays.Colours)
+        let value, grads = b.valueAndGrad loss (initial |> List.map snd)
+        value, grads |> List.map b.toArray
+    let tv, tg = run torch
+    let rv, rg = run reference
+    Assert.True(abs (tv - rv) <= 1e-9 * abs rv, $"loss {tv} vs {rv}")
+    List.iter2 (fun t r -> Assert.True(ReferenceProperties.closeTo 1e-7 t r)) tg rg
+
+[<Fact>]
+let ``a tiny scene's held-out PSNR improves over training`` () =
+    let scene = Procedural.scene 16 12 4
+    let model = { tinyModel with Width = 32; PeFrequencies = 6 }
+    let train = { tinyTrain with Rays = 256; CoarseSamples = 16; FineSamples = 16; Chunk = 1024 }
+    let backend = { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 0 }
+    let psnrAfter iterations =
+        (Training.trainWith backend model { train with Iterations = iterations; LogEvery = max 1 iterations } scene (Fit.progressOnly ignore CancellationToken.None)).PsnrDb
+    let before, after = psnrAfter 0, psnrAfter 300
+    Assert.True(after > before + 3.0, $"held-out PSNR {before:F2} dB before, {after:F2} dB after 300 iterations")
