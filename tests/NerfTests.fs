@@ -214,11 +214,12 @@ let ``a tiny NeRF's coarse-plus-fine loss and its gradients agree on torch (floa
 
 [<Fact>]
 let ``a tiny scene's held-out PSNR improves over training`` () =
+    // 16×16 views, one position-dependent layer (so routing is trained too), one thread (the machine is shared).
     let scene = Procedural.scene 16 12 4
-    let model = { tinyModel with Width = 32; PeFrequencies = 6 }
-    let train = { tinyTrain with Rays = 256; CoarseSamples = 16; FineSamples = 16; Chunk = 1024 }
-    let backend = { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 0 }
+    let model = { tinyModel with Width = 32; PeFrequencies = 6; ExpertLayers = 1 }
+    let train = { tinyTrain with Rays = 256; CoarseSamples = 16; FineSamples = 16; LearningRate = 1e-2; Chunk = 1024 }
+    let backend = { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 1 }
     let psnrAfter iterations =
         (Training.trainWith backend model { train with Iterations = iterations; LogEvery = max 1 iterations } scene (Fit.progressOnly ignore CancellationToken.None)).PsnrDb
-    let before, after = psnrAfter 0, psnrAfter 300
-    Assert.True(after > before + 3.0, $"held-out PSNR {before:F2} dB before, {after:F2} dB after 300 iterations")
+    let before, after = psnrAfter 0, psnrAfter 120
+    Assert.True(after > before + 2.0, $"held-out PSNR {before:F2} dB before, {after:F2} dB after 120 iterations")
