@@ -223,3 +223,51 @@ let ``a tiny scene's held-out PSNR improves over training`` () =
         (Training.trainWith backend model { train with Iterations = iterations; LogEvery = max 1 iterations } scene (Fit.progressOnly ignore CancellationToken.None)).PsnrDb
     let before, after = psnrAfter 0, psnrAfter 120
     Assert.True(after > before + 2.0, $"held-out PSNR {before:F2} dB before, {after:F2} dB after 120 iterations")
+
+/// A NeRF-synthetic folder in a temporary directory: transforms files from frames (file name, matrix), empty
+/// image files for the names in `present`.
+let private blenderFolder (frames: (string * float[][]) list) (present: string list) =
+    let dir = IO.Directory.CreateTempSubdirectory("loe-blender-").FullName
+    let json (fs: (string * float[][]) list) =
+        let frame (name: string, m: float[][]) =
+            let rows = m |> Array.map (fun r -> "[" + (r |> Array.map string |> String.concat ", ") + "]") |> String.concat ", "
+            $"{{\"file_path\": \"./train/{name}\", \"transform_matrix\": [{rows}]}}"
+        "{\"camera_angle_x\": 0.69, \"frames\": [" + (fs |> List.map frame |> String.concat ", ") + "]}"
+    IO.File.WriteAllText(IO.Path.Combine(dir, "transforms_train.json"), json frames)
+    IO.File.WriteAllText(IO.Path.Combine(dir, "transforms_test.json"), json (List.truncate 1 frames))
+    IO.Directory.CreateDirectory(IO.Path.Combine(dir, "train")) |> ignore
+    for name in present do IO.File.WriteAllBytes(IO.Path.Combine(dir, "train", name + ".png"), [||])
+    dir
+
+let private pose = [| [| 1.0; 0.0; 0.0; 0.0 |]; [| 0.0; 1.0; 0.0; 0.0 |]; [| 0.0; 0.0; 1.0; 4.0 |]; [| 0.0; 0.0; 0.0; 1.0 |] |]
+
+/// A stand-in decoder: transparent pixels (alpha 0), 4×4 unless the name says "big".
+let private decode (path: string) (_: int option) : Image =
+    let side = if path.Contains "big" then 8 else 4
+    { Width = side; Height = side; Channels = 4; Pixels = Array.init (side * side * 4) (fun i -> if i % 4 = 3 then 0f else 0.3f) }
+
+let private failsWith (parts: string list) (f: unit -> 'a) =
+    let e = Assert.Throws<SceneDataException>(fun () -> f () |> ignore)
+    for p in parts do Assert.Contains(p, e.Message)
+
+[<Fact>]
+let ``a NeRF-synthetic folder loads with its poses and focal length, transparent pixels composited on white`` () =
+    let dir = blenderFolder [ "r_0", pose; "r_1", pose ] [ "r_0"; "r_1" ]
+    let scene = Blender.load decode dir None 1
+    Assert.Equal(2, scene.Train.Length)
+    Assert.Equal(1, scene.Test.Length)
+    Assert.Equal<float[]>(pose |> Array.take 3 |> Array.concat, scene.Train.[0].Camera.Pose)
+    Assert.True(abs (scene.Train.[0].Camera.Focal - Camera.focalOfAngle 4 0.69) < 1e-12)
+    Assert.True(scene.Train.[0].Image.Pixels |> Array.forall ((=) 1.0f))
+
+[<Fact>]
+let ``NeRF-synthetic errors name the file and the frame: a missing transforms file, a pose without an image, a singular matrix, mismatched sizes`` () =
+    let empty = IO.Directory.CreateTempSubdirectory("loe-blender-").FullName
+    failsWith [ "transforms_train.json"; "not found" ] (fun () -> Blender.load decode empty None 1)
+    let dir = blenderFolder [ "r_0", pose; "r_1", pose ] [ "r_0" ]
+    failsWith [ "transforms_train.json, frame 1"; "r_1.png"; "missing" ] (fun () -> Blender.load decode dir None 1)
+    let singular = pose |> Array.mapi (fun i r -> if i = 1 then Array.zeroCreate 4 else r)
+    let dir = blenderFolder [ "r_0", pose; "r_1", singular ] [ "r_0"; "r_1" ]
+    failsWith [ "transforms_train.json, frame 1"; "not invertible" ] (fun () -> Blender.load decode dir None 1)
+    let dir = blenderFolder [ "r_0", pose; "big", pose ] [ "r_0"; "big" ]
+    failsWith [ "big.png"; "8×8"; "4×4" ] (fun () -> Blender.load decode dir None 1)

@@ -1,0 +1,80 @@
+namespace LoE.Core.Nerf
+
+open System
+open System.IO
+open System.Text.Json
+open LoE.Core
+
+/// A scene's file is missing or wrong; the message names the file (and the frame).
+exception SceneDataException of message: string
+    with override this.Message = this.message
+
+/// NeRF-synthetic ("Blender") scenes: `transforms_{train,test}.json` with `camera_angle_x` and per frame a
+/// `file_path` (without ".png") and a 4×4 camera-to-world `transform_matrix` (OpenGL convention, as Camera),
+/// RGBA images composited on white. Rays between 2 and 6 (NeRF's published settings); the objects lie within
+/// [−1.5, 1.5]³, scaled by 1/3 into the paper's [−0.5, 0.5]³.
+module Blender =
+    let private fail (msg: string) = raise (SceneDataException msg)
+
+    /// RGBA pixels composited on a background: c·a + bg·(1 − a).
+    let composite (background: float[]) (rgba: Image) : Image =
+        if rgba.Channels = 3 then rgba
+        else
+            let n = rgba.Width * rgba.Height
+            let px = Array.init (3 * n) (fun i ->
+                let j, c = i / 3, i % 3
+                let a = rgba.Pixels.[4 * j + 3]
+                rgba.Pixels.[4 * j + c] * a + float32 background.[c] * (1.0f - a))
+            { Width = rgba.Width; Height = rgba.Height; Channels = 3; Pixels = px }
+
+    /// The views of one split. `decode path size` reads an image as RGBA (4 channels) or RGB, resized to
+    /// size×size when given; `every` keeps every k-th frame (1: all).
+    let split (decode: string -> int option -> Image) (folder: string) (name: string) (size: int option) (every: int) : View[] =
+        let file = Path.Combine(folder, $"transforms_{name}.json")
+        if not (File.Exists file) then fail $"{file}: not found (a NeRF-synthetic scene folder holds transforms_train.json and transforms_test.json)"
+        use doc =
+            try JsonDocument.Parse(File.ReadAllText file)
+            with :? JsonException as e -> fail $"{file}: not valid JSON ({e.Message})"
+        let root = doc.RootElement
+        let angle =
+            match root.TryGetProperty "camera_angle_x" with
+            | true, v when v.ValueKind = JsonValueKind.Number -> v.GetDouble()
+            | _ -> fail $"{file}: no number camera_angle_x"
+        let frames =
+            match root.TryGetProperty "frames" with
+            | true, v when v.ValueKind = JsonValueKind.Array -> v.EnumerateArray() |> Array.ofSeq
+            | _ -> fail $"{file}: no frames list"
+        let views =
+            frames |> Array.indexed |> Array.filter (fun (i, _) -> i % max 1 every = 0) |> Array.map (fun (i, f) ->
+                let where = $"{file}, frame {i}"
+                let path =
+                    match f.TryGetProperty "file_path" with
+                    | true, v when v.ValueKind = JsonValueKind.String -> v.GetString()
+                    | _ -> fail $"{where}: no file_path"
+                let image = Path.GetFullPath(Path.Combine(folder, (if Path.HasExtension path then path else path + ".png")))
+                if not (File.Exists image) then fail $"{where}: its image {image} is missing"
+                let m =
+                    match f.TryGetProperty "transform_matrix" with
+                    | true, v when v.ValueKind = JsonValueKind.Array && v.GetArrayLength() = 4 ->
+                        v.EnumerateArray() |> Seq.collect (fun row ->
+                            if row.ValueKind <> JsonValueKind.Array || row.GetArrayLength() <> 4 then fail $"{where}: transform_matrix is not 4×4"
+                            row.EnumerateArray() |> Seq.map (fun x -> x.GetDouble())) |> Array.ofSeq
+                    | _ -> fail $"{where}: no 4×4 transform_matrix"
+                let pose = m.[.. 11]
+                // The rotation part must be invertible (a camera-to-world matrix is a rotation and a translation).
+                let det =
+                    pose.[0] * (pose.[5] * pose.[10] - pose.[6] * pose.[9]) - pose.[1] * (pose.[4] * pose.[10] - pose.[6] * pose.[8])
+                    + pose.[2] * (pose.[4] * pose.[9] - pose.[5] * pose.[8])
+                if not (Double.IsFinite det) || abs det < 1e-6 then fail $"{where}: transform_matrix is not invertible (det {det:G3})"
+                let img = composite [| 1.0; 1.0; 1.0 |] (decode image size)
+                { Camera = { Width = img.Width; Height = img.Height; Focal = Camera.focalOfAngle img.Width angle; Pose = pose }; Image = img }, image)
+        match views |> Array.tryFind (fun (v, _) -> v.Image.Width <> (fst views.[0]).Image.Width || v.Image.Height <> (fst views.[0]).Image.Height) with
+        | Some(v, path) -> fail $"{path}: {v.Image.Width}×{v.Image.Height}, but {snd views.[0]} is {(fst views.[0]).Image.Width}×{(fst views.[0]).Image.Height}"
+        | None -> views |> Array.map fst
+
+    /// A scene from a NeRF-synthetic folder: its train split for training and every `testEvery`-th test view.
+    let load (decode: string -> int option -> Image) (folder: string) (size: int option) (testEvery: int) : Scene =
+        { Name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))
+          Train = split decode folder "train" size 1
+          Test = split decode folder "test" size testEvery
+          Near = 2.0; Far = 6.0; Background = [| 1.0; 1.0; 1.0 |]; Centre = [| 0.0; 0.0; 0.0 |]; Scale = 1.0 / 3.0 }
