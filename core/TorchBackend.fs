@@ -49,6 +49,11 @@ module TorchBackend =
             use t = t
             t.``to``(device)
 
+    /// A tensor made inside an op's own scope, handed out: kept for as long as it is needed when it belongs to a
+    /// persistent routing (the whole signal, every step), otherwise owned by the caller's scope (the step).
+    let private outlive (persistent: bool) (t: T) =
+        if persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+
     /// A routing's grouping by expert for the batched product, made once per routing: per corner, the points
     /// grouped by expert into slots [used experts × largest group], so that one batched product serves all
     /// experts.
@@ -93,7 +98,7 @@ module TorchBackend =
             let fromSlot = torch.zeros([| n |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, order, slot)
             toSlot, fromSlot
         let corners = Array.init r.K corner
-        let keep (t: T) = if r.Persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+        let keep = outlive r.Persistent
         { Used = indices used device |> keep
           ToSlots = corners |> Array.map (fst >> keep)
           FromSlots = corners |> Array.map (snd >> keep)
@@ -113,7 +118,7 @@ module TorchBackend =
         use _ = torch.NewDisposeScope()
         let perExpert = torch.zeros([| int64 r.Count; int64 r.TileExperts |], dtype = r.Weights.dtype, device = r.Weights.device)
         let blend = perExpert.scatter_add_(1L, r.Experts, r.Weights)
-        if r.Persistent then blend.DetachFromDisposeScope() else blend.MoveToOuterDisposeScope()
+        outlive r.Persistent blend
 
     let private makePlan (r: Routed<T>) : Plan =
         if r.K > 1 && r.TileExperts <= r.K then Blended(makeBlend r) else Grouped(makeGrouping r)
@@ -196,7 +201,7 @@ module TorchBackend =
         use _ = torch.NewDisposeScope()
         let n, d = int p.shape.[0], tile.Length
         let u = affine m p
-        let keep (t: T) = if persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+        let keep = outlive persistent
         let experts, weights =
             match interp with
             | Interpolation.Nearest ->
@@ -224,7 +229,7 @@ module TorchBackend =
         let lower = lowerF |> Array.map (fun l -> l.to_type(torch.ScalarType.Int64))
         let index (ix: T[]) = ix |> Array.reduce (fun f x -> (withInt (int64 resolution) (fun r -> f.mul(r))).add(x, oneInt))
         let e, w = blend d lower frac index
-        let keep (t: T) = if persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
+        let keep = outlive persistent
         { Count = n; K = 1 <<< d; TileExperts = pown resolution d
           Experts = keep (e.contiguous()); Weights = keep (w.to_type(dtype).contiguous()); Persistent = persistent }
 
