@@ -118,6 +118,16 @@ let ``data.size 100000000 through loe list ends with exit code 2 and one line`` 
     Assert.Equal(2, code)
     Assert.Equal($"{path}:3:35: data.size: must be at most {Limits.Side}, got 100000000", err.Trim())
 
+// Both found by the damaged-file property below: YamlDotNet failed with an ArgumentException on the first and
+// recursed until the stack overflowed (killing the process) on the second.
+[<InlineData("    lr: 0.005", "    : lr: 0.005", 7)>]
+[<InlineData("  model: {", "  self: *base\n  model: {", 4)>]
+[<Theory>]
+let ``YAML the parser cannot place is a configuration error at its line, not a crash`` (from: string, into: string, line: int) =
+    let e = configError (yaml (fun s -> s.Replace(from, into)))
+    Assert.Equal("exp.yaml", e.File)
+    Assert.Equal(line, e.Line)
+
 // ---- every value written is checked ----
 
 [<Fact>]

@@ -1,5 +1,6 @@
 using System.Text;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace LoE.Host.Config;
@@ -29,6 +30,13 @@ public static class YamlText
         {
             // YamlDotNet's scanner can fail this way on an unclosed flow collection; blame the last good place.
             throw new ConfigException(At(parser.LastGood), null, "invalid YAML after this point (an unclosed '{' or '['?)", e);
+        }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's node loader rejects an event it cannot place (a key with no name: ": value" at a line's
+            // start) with an ArgumentException; the event it stopped at is the offending one.
+            var mark = parser.Current?.Start ?? parser.LastGood;
+            throw new ConfigException(At(mark), null, "invalid YAML here (a key with no name, or a stray ':'?)", e);
         }
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
     }
@@ -90,16 +98,40 @@ public static class YamlText
         }
     }
 
-    /// <summary>Remembers where the last successfully parsed event ended.</summary>
+    /// <summary>
+    /// Remembers where the last successfully parsed event ended, and refuses an alias that comes before its anchor's
+    /// node is complete: YamlDotNet resolves such forward or self references after loading and recurses without end
+    /// on them (a stack overflow, which no handler can catch), where YAML says the anchor must come first.
+    /// </summary>
     private sealed class TrackingParser(IParser inner) : IParser
     {
+        private readonly HashSet<string> complete = [];
+        private readonly Stack<string?> open = new();
         public Mark LastGood { get; private set; } = Mark.Empty;
-        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+        public ParsingEvent? Current => inner.Current;
 
         public bool MoveNext()
         {
             if (inner.Current is { } e) LastGood = e.End;
-            return inner.MoveNext();
+            if (!inner.MoveNext()) return false;
+            switch (inner.Current)
+            {
+                case AnchorAlias a when !complete.Contains(a.Value.Value):
+                    throw new YamlException(a.Start, a.End, $"the alias *{a.Value} comes before its anchor &{a.Value} is complete");
+                case Scalar s when !s.Anchor.IsEmpty:
+                    complete.Add(s.Anchor.Value);
+                    break;
+                case MappingStart m:
+                    open.Push(m.Anchor.IsEmpty ? null : m.Anchor.Value);
+                    break;
+                case SequenceStart q:
+                    open.Push(q.Anchor.IsEmpty ? null : q.Anchor.Value);
+                    break;
+                case MappingEnd or SequenceEnd when open.Count > 0:
+                    if (open.Pop() is { } anchor) complete.Add(anchor);
+                    break;
+            }
+            return true;
         }
     }
 
