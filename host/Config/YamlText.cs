@@ -36,7 +36,8 @@ public static class YamlText
             // YamlDotNet's node loader rejects an event it cannot place (a key with no name: ": value" at a line's
             // start) with an ArgumentException; the event it stopped at is the offending one.
             var mark = parser.Current?.Start ?? parser.LastGood;
-            throw new ConfigException(At(mark), null, "invalid YAML here (a key with no name, or a stray ':'?)", e);
+            const string message = "invalid YAML here (a key with no name, or a stray ':'?)";
+            throw new ConfigException(At(mark), null, message, new YamlException(mark, mark, message, e));
         }
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
     }
