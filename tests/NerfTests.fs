@@ -220,7 +220,7 @@ let ``a tiny scene's held-out PSNR improves over training`` () =
     let train = { tinyTrain with Rays = 256; CoarseSamples = 16; FineSamples = 16; LearningRate = 1e-2; Chunk = 1024 }
     let backend = { Name = "torch"; Device = "cpu"; Float64 = false; Threads = 1 }
     let psnrAfter iterations =
-        (Training.trainWith backend model { train with Iterations = iterations; LogEvery = max 1 iterations } scene (Fit.progressOnly ignore CancellationToken.None)).PsnrDb
+        (Training.trainWith backend model { train with Iterations = iterations; LogEvery = max 1 iterations } scene (Fit.progressOnly ignore CancellationToken.None) [||]).PsnrDb
     let before, after = psnrAfter 0, psnrAfter 120
     Assert.True(after > before + 2.0, $"held-out PSNR {before:F2} dB before, {after:F2} dB after 120 iterations")
 
@@ -242,7 +242,7 @@ let private blenderFolder (frames: (string * float[][]) list) (present: string l
 let private pose = [| [| 1.0; 0.0; 0.0; 0.0 |]; [| 0.0; 1.0; 0.0; 0.0 |]; [| 0.0; 0.0; 1.0; 4.0 |]; [| 0.0; 0.0; 0.0; 1.0 |] |]
 
 /// A stand-in decoder: transparent pixels (alpha 0), 4×4 unless the name says "big".
-let private decode (path: string) (_: int option) : Image =
+let private decode (path: string) (_: (int * int) option) : Image =
     let side = if path.Contains "big" then 8 else 4
     { Width = side; Height = side; Channels = 4; Pixels = Array.init (side * side * 4) (fun i -> if i % 4 = 3 then 0f else 0.3f) }
 

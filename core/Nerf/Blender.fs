@@ -28,8 +28,8 @@ module Blender =
             { Width = rgba.Width; Height = rgba.Height; Channels = 3; Pixels = px }
 
     /// The views of one split. `decode path size` reads an image as RGBA (4 channels) or RGB, resized to
-    /// size×size when given; `every` keeps every k-th frame (1: all).
-    let split (decode: string -> int option -> Image) (folder: string) (name: string) (size: int option) (every: int) : View[] =
+    /// (width, height) when given; `every` keeps every k-th frame (1: all).
+    let split (decode: string -> (int * int) option -> Image) (folder: string) (name: string) (size: (int * int) option) (every: int) : View[] =
         let file = Path.Combine(folder, $"transforms_{name}.json")
         if not (File.Exists file) then fail $"{file}: not found (a NeRF-synthetic scene folder holds transforms_train.json and transforms_test.json)"
         use doc =
@@ -73,7 +73,7 @@ module Blender =
         | None -> views |> Array.map fst
 
     /// A scene from a NeRF-synthetic folder: its train split for training and every `testEvery`-th test view.
-    let load (decode: string -> int option -> Image) (folder: string) (size: int option) (testEvery: int) : Scene =
+    let load (decode: string -> (int * int) option -> Image) (folder: string) (size: (int * int) option) (testEvery: int) : Scene =
         { Name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))
           Train = split decode folder "train" size 1
           Test = split decode folder "test" size testEvery

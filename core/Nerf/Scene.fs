@@ -28,3 +28,13 @@ module Scene =
           Directions = parts |> Array.collect (fun (_, _, d, _) -> d)
           ViewDirections = parts |> Array.collect (fun (r, _, _, _) -> r.Directions)
           Colours = parts |> Array.collect (fun (_, _, _, c) -> c) }
+
+    /// A turntable: `count` cameras of `width`×`height` with the test views' field of view, on a circle around the
+    /// scene's centre at the median distance and elevation of its cameras (z up, as both formats' scenes).
+    let turntable (scene: Scene) (width: int) (height: int) (count: int) : Camera[] =
+        let views = Array.append scene.Test scene.Train
+        let median (xs: float[]) = let s = Array.sort xs in s.[s.Length / 2]
+        let offsets = views |> Array.map (fun v -> let p = v.Camera.Pose in [| p.[3] - scene.Centre.[0]; p.[7] - scene.Centre.[1]; p.[11] - scene.Centre.[2] |])
+        let radius = offsets |> Array.map (fun o -> sqrt (o.[0] * o.[0] + o.[1] * o.[1] + o.[2] * o.[2])) |> median
+        let elevation = offsets |> Array.map (fun o -> asin (o.[2] / sqrt (o.[0] * o.[0] + o.[1] * o.[1] + o.[2] * o.[2]))) |> median
+        Camera.orbit (Camera.resized views.[0].Camera width height) scene.Centre radius elevation count

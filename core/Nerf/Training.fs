@@ -30,7 +30,9 @@ type NerfResult =
       /// Parameters of one network (the paper's count); coarse and fine together hold twice as many.
       ParameterCount: int64
       MultiplyAdds: int64
-      Renders: Image[] }
+      Renders: Image[]
+      /// Renders from the extra cameras asked for (a turntable).
+      Extra: Image[] }
 
 /// NeRF as an objective of the one training loop: coarse and fine fields (one parameter group), a loss over the
 /// iteration's rays through both, and evaluation and rendering from trained parameters.
@@ -120,27 +122,41 @@ module Training =
     let private mseOf (a: Image) (b: Image) =
         Array.fold2 (fun s (x: float32) (y: float32) -> let d = float x - float y in s + d * d) 0.0 a.Pixels b.Pixels / float a.Pixels.Length
 
-    /// PSNR and SSIM of renders against views: means over views, and each view's PSNR.
+    /// PSNR and SSIM of renders against views: means over views (PSNR averaged in dB per view, as NeRF's papers
+    /// report it), and each view's PSNR.
     let measure (renders: Image[]) (views: View[]) =
         let psnrs = Array.map2 (fun r v -> Metrics.psnr (mseOf r v.Image)) renders views
         let ssims = Array.map2 (fun (r: Image) v -> Metrics.ssim [| r.Width; r.Height |] 3 r.Pixels v.Image.Pixels) renders views
         Array.average psnrs, Array.average ssims, psnrs
 
+    /// The result in the shape of the signal experiments' (what the host summarises): the test renders as the frames
+    /// of the output, the mean squared error over test pixels as the final loss.
+    let asFitResult (iterations: int) (r: NerfResult) (test: View[]) : FitResult =
+        let first = r.Renders.[0]
+        let values = r.Renders |> Array.collect (fun i -> i.Pixels)
+        { PsnrDb = r.PsnrDb; Ssim = r.Ssim
+          FinalLoss = Array.map2 (fun (a: Image) v -> mseOf a v.Image) r.Renders test |> Array.average
+          Iterations = iterations; TrainSeconds = r.TrainSeconds; History = r.History
+          Reconstruction = first
+          Output = { Size = [| first.Width; first.Height; r.Renders.Length |]; Channels = 3; Values = values }
+          ParameterCount = r.ParameterCount; ParameterBytes = 4L * r.ParameterCount; MultiplyAdds = r.MultiplyAdds }
+
     let paramsOf (names: string list) (values: 'T list) : Params<'T> = List.zip names values |> Map.ofList
 
-    /// Trains on the scene's training views and measures the test views.
-    let train (b: Backend<'T>) (m: NerfModel) (t: NerfTrain) (scene: Scene) (hooks: FitHooks) : NerfResult =
+    /// Trains on the scene's training views, measures the test views and renders the `extra` cameras.
+    let train (b: Backend<'T>) (m: NerfModel) (t: NerfTrain) (scene: Scene) (hooks: FitHooks) (extra: Camera[]) : NerfResult =
         let p = problem b m t scene
         let trained = Loop.run b p.Objective { Iterations = t.Iterations; LogEvery = t.LogEvery } hooks
         let ps = paramsOf p.Names (List.head trained.Parameters)
         let renders = scene.Test |> Array.map (fun v -> renderView b m t scene p.Fields ps v.Camera)
         let psnr, ssim, views = measure renders scene.Test
         { PsnrDb = psnr; Ssim = ssim; ViewPsnrDb = views; TrainSeconds = trained.Seconds; History = trained.History
-          ParameterCount = Component.parameterCount p.Fields.Coarse; MultiplyAdds = p.Fields.Coarse.MultiplyAdds; Renders = renders }
+          ParameterCount = Component.parameterCount p.Fields.Coarse; MultiplyAdds = p.Fields.Coarse.MultiplyAdds; Renders = renders
+          Extra = extra |> Array.map (renderView b m t scene p.Fields ps) }
 
     /// Trains with the backend `backend` names (the host's entry point).
-    let trainWith (backend: BackendSpec) (m: NerfModel) (t: NerfTrain) (scene: Scene) (hooks: FitHooks) : NerfResult =
-        Backends.using backend { new IBackendUser<NerfResult> with member _.Use b = train b m t scene hooks }
+    let trainWith (backend: BackendSpec) (m: NerfModel) (t: NerfTrain) (scene: Scene) (hooks: FitHooks) (extra: Camera[]) : NerfResult =
+        Backends.using backend { new IBackendUser<NerfResult> with member _.Use b = train b m t scene hooks extra }
 
     /// Renders trained parameters (a checkpoint's) from any cameras.
     let renderWith (backend: BackendSpec) (m: NerfModel) (t: NerfTrain) (scene: Scene) (trained: Checkpoint) (cameras: Camera[]) : Image[] =

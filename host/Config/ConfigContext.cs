@@ -9,9 +9,13 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
     public DataConfig Data { get; internal set; } = new();
     public ModelConfig Model { get; internal set; } = new();
     public TrainConfig Train { get; internal set; } = new();
+    public SceneConfig Scene { get; internal set; } = new();
 
-    /// <summary>Images have 2-D coordinates p ∈ [0,1]², videos 3-D (x, y, t); affine maps and tiles must match.</summary>
-    public int Dims => Data.IsVideo ? 3 : 2;
+    /// <summary>Images have 2-D coordinates p ∈ [0,1]², videos (x, y, t) and scenes (x, y, z) 3-D; affine maps and tiles must match.</summary>
+    public int Dims => Data.IsImage ? 2 : 3;
+
+    /// <summary>What the coordinates are of, for messages.</summary>
+    public string Coordinates => Data.IsScene ? "scene" : Data.IsVideo ? "video" : "image";
 
     /// <summary>An error about <paramref name="key"/>, at the value written for it or else at the experiment.</summary>
     public ConfigException Error(string key, string detail) =>
@@ -25,10 +29,11 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
             case DataConfig d: Data = d; break;
             case ModelConfig m: Model = m; break;
             case TrainConfig t: Train = t; break;
+            case SceneConfig s: Scene = s; break;
         }
     }
 
     /// <summary>The context of a resolved run, for checking a value the run does not use (a base value a sweep replaces).</summary>
     internal static ConfigContext Of(ResolvedConfig run, IReadOnlyDictionary<string, ConfigValue> written, Origin where) =>
-        new(run.BaseDirectory, written, where, null) { Row = run.Row, Data = run.Data, Model = run.Model, Train = run.Train };
+        new(run.BaseDirectory, written, where, null) { Row = run.Row, Data = run.Data, Model = run.Model, Train = run.Train, Scene = run.Scene };
 }

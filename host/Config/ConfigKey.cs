@@ -95,10 +95,11 @@ public sealed class ConfigKey
 /// properties, in declaration order, are its keys.</summary>
 public sealed class ConfigSection
 {
-    private ConfigSection(string name, Type type)
+    private ConfigSection(string name, Type type, Func<ConfigContext, bool>? appliesWhen)
     {
         Name = name;
         Type = type;
+        this.appliesWhen = appliesWhen;
         var defaults = NewDefault();
         Keys = type.GetProperties()
             .Where(p => p.GetCustomAttribute<KeyAttribute>() is not null)
@@ -111,7 +112,14 @@ public sealed class ConfigSection
     public Type Type { get; }
     public IReadOnlyList<ConfigKey> Keys { get; }
 
-    public static ConfigSection Of<T>(string name) where T : class, new() => new(name, typeof(T));
+    private readonly Func<ConfigContext, bool>? appliesWhen;
+
+    /// <summary>A section; <paramref name="appliesWhen"/>, given the sections before it, says whether its keys mean
+    /// anything for a run (the <c>scene</c> keys only for a scene).</summary>
+    public static ConfigSection Of<T>(string name, Func<ConfigContext, bool>? appliesWhen = null) where T : class, new() =>
+        new(name, typeof(T), appliesWhen);
+
+    public bool AppliesTo(ConfigContext context) => appliesWhen is null || appliesWhen(context);
 
     /// <summary>A fresh section holding every default, to be filled in key by key.</summary>
     public object NewDefault() => Activator.CreateInstance(Type)!;

@@ -17,24 +17,39 @@ public sealed record DataConfig : ICheckedSection
         Reader = nameof(ReadVideo))]
     public string? Video { get; init; }
 
+    [Key("instead of data.image: a posed multi-view scene for a radiance field (section D): procedural (made on the fly, no download), or a folder in the NeRF-synthetic (transforms_*.json) or NSVF (intrinsics.txt, pose/, rgb/) layout",
+        Reader = nameof(ReadScene))]
+    public string? Scene { get; init; }
+
     [Key("image file (PNG or JPEG), relative to the experiments file's folder; gray images are fitted as 1 channel, others as RGB",
         AppliesWhen = nameof(IsImage), Reader = nameof(ReadImage))]
     public string? Image { get; init; }
 
-    [Key("resize to size×size, or [width, height] (absent: keep the image's size)", Reader = nameof(ReadSize), Min = 1, Max = Limits.Side)]
+    [Key("resize to size×size, or [width, height] (absent: keep the image's size; a procedural scene: 64)", Reader = nameof(ReadSize), Min = 1, Max = Limits.Side)]
     public int[]? Size { get; init; }
 
     [Key("video: frames to use (generated: how many to make; 16)", AppliesWhen = nameof(IsVideo), Min = 1, Max = Limits.Frames)]
     public int? Frames { get; init; }
 
+    public const string ProceduralScene = "procedural";
+
     public bool IsVideo => Video is not null;
-    public bool IsImage => !IsVideo;
+    public bool IsScene => Scene is not null;
+    public bool IsImage => !IsVideo && !IsScene;
+
+    /// <summary>The key naming what a run fits: data.image, data.video or data.scene.</summary>
+    public string SourceKey => IsScene ? "data.scene" : IsVideo ? "data.video" : "data.image";
+
+    /// <summary>The scene folder resolved against <paramref name="baseDirectory"/> (null for the procedural scene).</summary>
+    public string? ScenePath(string baseDirectory) =>
+        Scene is null or ProceduralScene ? null : Path.GetFullPath(Path.Combine(baseDirectory, Scene));
 
     /// <summary>Full path of <see cref="Image"/>, resolved against <paramref name="baseDirectory"/>.</summary>
     public string ImagePath(string baseDirectory) => Path.GetFullPath(Path.Combine(baseDirectory, Image!));
 
     public void Check(ConfigContext c)
     {
+        if (IsVideo && IsScene) throw c.Error("data.scene", "a run fits either a video (data.video) or a scene (data.scene), not both");
         if (Size is [var w, var h] && (long)w * h * (Frames ?? 1) is var samples && samples > Limits.Samples)
             throw c.Error(Frames is null ? "data.size" : "data.frames",
                 $"{w}×{h}{(Frames is { } f ? $"×{f}" : "")} is {samples} samples; at most {Limits.Samples} fit in memory");
@@ -55,6 +70,16 @@ public sealed record DataConfig : ICheckedSection
             throw Error(key, v, $"image file not found: {full}{nearby}");
         }
         return path;
+    }
+
+    private static object ReadScene(string key, ConfigValue v, ConfigContext c)
+    {
+        var spec = Text(key, v);
+        if (spec == ProceduralScene) return spec;
+        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
+        if (!Directory.Exists(full) && c.Data.Obtain is null)
+            throw Error(key, v, $"scene folder not found: {full} (or write `procedural` for the scene made on the fly)");
+        return spec;
     }
 
     private static object ReadVideo(string key, ConfigValue v, ConfigContext c)

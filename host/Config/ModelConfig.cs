@@ -114,7 +114,7 @@ public sealed record ModelConfig : ICheckedSection
         var dims = c.Dims;
         var tile = IntList(key, v, entryMin: 1, minCount: 1, maxCount: 3, entryMax: Limits.TileSide);
         if (tile.Length != dims)
-            throw Error(key, v, $"{(dims == 2 ? "image" : "video")} coordinates are {dims}-D, so the tile needs {dims} entries, got {tile.Length}");
+            throw Error(key, v, $"{c.Coordinates} coordinates are {dims}-D, so the tile needs {dims} entries, got {tile.Length}");
         return tile;
     }
 

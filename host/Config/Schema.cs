@@ -1,7 +1,8 @@
 namespace LoE.Host.Config;
 
 /// <summary>Every key a run configuration may have, in canonical order: the keys of the section records
-/// (<see cref="RowConfig"/>, <see cref="DataConfig"/>, <see cref="ModelConfig"/>, <see cref="TrainConfig"/>).</summary>
+/// (<see cref="RowConfig"/>, <see cref="DataConfig"/>, <see cref="ModelConfig"/>, <see cref="TrainConfig"/>,
+/// <see cref="SceneConfig"/>).</summary>
 public static class Schema
 {
     public const string SeedKey = "train.seed";
@@ -13,6 +14,7 @@ public static class Schema
         ConfigSection.Of<DataConfig>("data"),
         ConfigSection.Of<ModelConfig>("model"),
         ConfigSection.Of<TrainConfig>("train"),
+        ConfigSection.Of<SceneConfig>("scene", c => c.Data.IsScene),
     ];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } = Sections.SelectMany(s => s.Keys).ToList();
@@ -58,6 +60,7 @@ public static class Schema
         {
             var record = section.NewDefault();
             context.Enter(record);
+            var sectionApplies = section.AppliesTo(context);
             foreach (var key in section.Keys)
             {
                 if (key.Derived)
@@ -66,7 +69,7 @@ public static class Schema
                     values.Add(new ResolvedValue(key.Key, seed, null, key.Format(seed)));
                     continue;
                 }
-                var applies = key.AppliesTo(record);
+                var applies = sectionApplies && key.AppliesTo(record);
                 if (raw.TryGetValue(key.Key, out var value))
                 {
                     var typed = key.Read(value, context);
@@ -80,11 +83,11 @@ public static class Schema
                 else if (key.Default is { } d)
                     values.Add(new ResolvedValue(key.Key, d, null, key.Format(d)));
             }
-            (record as ICheckedSection)?.Check(context);
+            if (sectionApplies) (record as ICheckedSection)?.Check(context);
         }
-        if (context.Data.Image is null && context.Data.Video is null)
-            throw new ConfigException(where, whereKey, "missing required key 'data.image' (or 'data.video')");
-        return new ResolvedConfig(values, baseDirectory, context.Row, context.Data, context.Model, context.Train);
+        if (context.Data.Image is null && context.Data.Video is null && context.Data.Scene is null)
+            throw new ConfigException(where, whereKey, "missing required key 'data.image' (or 'data.video', 'data.scene')");
+        return new ResolvedConfig(values, baseDirectory, context.Row, context.Data, context.Model, context.Train, context.Scene);
     }
 
     /// <summary>

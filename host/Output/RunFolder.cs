@@ -94,6 +94,43 @@ public sealed record RunFolder(string Path)
         if (result.Output.Size.Length > 2) await WriteFramesAsync(File("reconstruction"), result.Output);
     }
 
+    /// <summary>
+    /// A scene run's pictures: reconstruction.png (the first test view), test/view-NNN.png (every test view's render),
+    /// comparison.png (up to eight test views, the truth above the render), and turntable/frame-NNNN.png with
+    /// turntable.gif when a turntable was rendered.
+    /// </summary>
+    public async Task WriteSceneAsync(Core.Nerf.NerfResult result, Core.Nerf.Scene scene)
+    {
+        await AtomicFile.WriteBytesAsync(File("reconstruction.png"), ImageFile.EncodePng(result.Renders[0]));
+        var test = File("test");
+        Directory.CreateDirectory(test);
+        for (var i = 0; i < result.Renders.Length; i++)
+            await AtomicFile.WriteBytesAsync(System.IO.Path.Combine(test, $"view-{i:D3}.png"), ImageFile.EncodePng(result.Renders[i]));
+        var shown = Math.Min(8, result.Renders.Length);
+        var truth = scene.Test.Take(shown).Select(v => v.Image).ToArray();
+        await AtomicFile.WriteBytesAsync(File("comparison.png"), ImageFile.EncodePng(Mosaic([truth, result.Renders[..shown]])));
+        if (result.Extra.Length == 0) return;
+        var frames = File("turntable");
+        Directory.CreateDirectory(frames);
+        for (var i = 0; i < result.Extra.Length; i++)
+            await AtomicFile.WriteBytesAsync(System.IO.Path.Combine(frames, $"frame-{i:D4}.png"), ImageFile.EncodePng(result.Extra[i]));
+        await AtomicFile.WriteBytesAsync(File("turntable.gif"), GifFile.Encode(result.Extra));
+    }
+
+    /// <summary>Rows of equally sized RGB images side by side, rows one above the other.</summary>
+    public static Image Mosaic(IReadOnlyList<IReadOnlyList<Image>> rows)
+    {
+        var (w, h) = (rows[0][0].Width, rows[0][0].Height);
+        var columns = rows.Max(r => r.Count);
+        var pixels = new float[columns * w * rows.Count * h * 3];
+        Array.Fill(pixels, 1f);
+        for (var r = 0; r < rows.Count; r++)
+        for (var c = 0; c < rows[r].Count; c++)
+        for (var y = 0; y < h; y++)
+            Array.Copy(rows[r][c].Pixels, y * w * 3, pixels, ((r * h + y) * columns * w + c * w) * 3, w * 3);
+        return new Image(columns * w, rows.Count * h, 3, pixels);
+    }
+
     /// <summary>Every frame of a signal as frame-0000.png, frame-0001.png, ... in <paramref name="folder"/>.</summary>
     public static async Task WriteFramesAsync(string folder, Signal signal)
     {

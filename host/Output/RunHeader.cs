@@ -21,7 +21,7 @@ public sealed record RunHeader(
 {
     public const string Key = "run";
 
-    public static RunHeader For(RunPlan run, int index, Experiment experiment, Signal data) => new(
+    public static RunHeader For(RunPlan run, int index, Experiment experiment, (int[] Size, int Channels) data) => new(
         run.Experiment, run.Id, run.Config.Hash, run.Seed, index,
         run.Swept.Select(s => new KeyValuePair<string, string>(s.Key, s.Text)).ToList(),
         data.Size, data.Channels, run.Config.BaseDirectory, run.PaperPsnrDb(experiment), experiment.Description);

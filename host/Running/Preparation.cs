@@ -1,6 +1,7 @@
 using LoE.Host.Config;
 using LoE.Host.Data;
 using LoE.Core;
+using LoE.Core.Nerf;
 
 namespace LoE.Host.Running;
 
@@ -10,35 +11,66 @@ public static class Preparation
     public static IReadOnlyList<PreparedRun> Prepare(IReadOnlyList<RunPlan> runs)
     {
         var signals = new Dictionary<string, Signal>();
-        return runs.Select(run =>
+        var scenes = new Dictionary<string, Scene>();
+        return runs.Select(run => run.Config.Data.IsScene ? PrepareScene(run, scenes) : PrepareSignal(run, signals)).ToList();
+    }
+
+    private static PreparedRun PrepareSignal(RunPlan run, Dictionary<string, Signal> signals)
+    {
+        var data = run.Config.Data;
+        var video = data.IsVideo;
+        var key = data.SourceKey;
+        var (size, frames) = (data.Size, data.Frames);
+        var source = video ? data.Video! : data.ImagePath(run.Config.BaseDirectory);
+        var cacheKey = $"{key}:{source}@{(size is null ? "" : $"{size[0]}x{size[1]}")}/{frames}";
+        if (!signals.TryGetValue(cacheKey, out var signal))
         {
-            var data = run.Config.Data;
-            var video = data.IsVideo;
-            var key = video ? "data.video" : "data.image";
-            var (size, frames) = (data.Size, data.Frames);
-            var source = video ? data.Video! : data.ImagePath(run.Config.BaseDirectory);
-            var cacheKey = $"{key}:{source}@{(size is null ? "" : $"{size[0]}x{size[1]}")}/{frames}";
-            if (!signals.TryGetValue(cacheKey, out var signal))
+            try
             {
-                try
-                {
-                    if (!video && !File.Exists(source) && data.Obtain is { } how)
-                        throw new FileNotFoundException($"image file not found: {source}. {how}");
-                    signal = video
-                        ? VideoFile.Load(source, run.Config.BaseDirectory, size, frames)
-                        : Fit.ofImage(ImageFile.Load(source, size));
-                }
-                catch (FileNotFoundException e) when (video && data.Obtain is { } how)
-                {
-                    throw new ConfigException(run.Config.Find(key).Origin, key, $"{e.Message}. {how}", e);
-                }
-                catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
-                {
-                    throw new ConfigException(run.Config.Find(key).Origin, key, e.Message, e);
-                }
-                signals[cacheKey] = signal;
+                if (!video && !File.Exists(source) && data.Obtain is { } how)
+                    throw new FileNotFoundException($"image file not found: {source}. {how}");
+                signal = video
+                    ? VideoFile.Load(source, run.Config.BaseDirectory, size, frames)
+                    : Fit.ofImage(ImageFile.Load(source, size));
             }
-            return new PreparedRun(run, SpecBuilder.Model(run.Config, signal.Size), SpecBuilder.Train(run.Config), Fit.frameOf(signal, 0), signal);
-        }).ToList();
+            catch (FileNotFoundException e) when (video && data.Obtain is { } how)
+            {
+                throw new ConfigException(run.Config.Find(key).Origin, key, $"{e.Message}. {how}", e);
+            }
+            catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
+            {
+                throw new ConfigException(run.Config.Find(key).Origin, key, e.Message, e);
+            }
+            signals[cacheKey] = signal;
+        }
+        return new PreparedRun(run, SpecBuilder.Model(run.Config, signal.Size), SpecBuilder.Train(run.Config), signal, null);
+    }
+
+    private static PreparedRun PrepareScene(RunPlan run, Dictionary<string, Scene> scenes)
+    {
+        const string key = "data.scene";
+        var c = run.Config;
+        // Everything the scene's views depend on; runs of one sweep share them.
+        var cacheKey = string.Join("|", c.Values.Where(v => v.Key.StartsWith("data.") || v.Key is "scene.views" or "scene.hold_out" or "scene.test_every")
+            .Select(v => $"{v.Key}={v.Text}"));
+        if (!scenes.TryGetValue(cacheKey, out var scene))
+        {
+            try
+            {
+                scene = SceneFile.Load(c);
+            }
+            catch (FileNotFoundException e) when (c.Data.Obtain is { } how)
+            {
+                throw new ConfigException(c.Find(key).Origin, key, $"{e.Message}. {how}", e);
+            }
+            catch (Exception e) when (e is SceneDataException or InvalidDataException or InvalidOperationException or IOException)
+            {
+                throw new ConfigException(c.Find(key).Origin, key, e.Message, e);
+            }
+            if (scene.Train.Length == 0 || scene.Test.Length == 0)
+                throw new ConfigException(c.Find(key).Origin, key, $"the scene has {scene.Train.Length} training and {scene.Test.Length} test views; it needs both");
+            scenes[cacheKey] = scene;
+        }
+        return new PreparedRun(run, null, null, null, new SceneRun(SpecBuilder.Nerf(c), SpecBuilder.NerfTraining(c), scene, c.Scene.Turntable));
     }
 }

@@ -24,10 +24,10 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
             return skipped;
         }
 
-        await folder.WriteConfigAsync(RunHeader.For(plan, index, Experiment, run.Data), plan.Config, backend);
+        await folder.WriteConfigAsync(RunHeader.For(plan, index, Experiment, run.Shape), plan.Config, backend);
         var resume = state == RunState.Partial ? TryReadCheckpoint(folder, hash) : null;
         folder.ClearFailed();
-        Monitor.Started(plan, run.Train.Iterations, resume?.Iteration ?? 0, $"{backend.Name}/{backend.Device}");
+        Monitor.Started(plan, run.Iterations, resume?.Iteration ?? 0, $"{backend.Name}/{backend.Device}");
 
         var history = new List<Progress>(resume?.History ?? []);
         var tensorBoard = new TensorBoardLog(folder.TensorBoardPath, Monitor.Message);
@@ -49,9 +49,11 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         try
         {
             // The core is synchronous; run it off the caller's thread so that Ctrl-C and the display stay responsive.
-            var result = await Task.Run(() => Fit.runSignalWith(backend, run.Model, run.Train, run.Data, hooks), CancellationToken.None);
+            var result = run.Scene is { } scene
+                ? await TrainSceneAsync(folder, scene, backend, hooks)
+                : await Task.Run(() => Fit.runSignalWith(backend, run.Model!, run.Train!, run.Data!, hooks), CancellationToken.None);
             await folder.WriteMetricsAsync(result.History);
-            await folder.WriteReconstructionAsync(result);
+            if (run.Scene is null) await folder.WriteReconstructionAsync(result);
             await folder.WriteFinalAsync(plan, result);
             outcome = new RunOutcome(plan, RunStatus.Done, result);
         }
@@ -71,6 +73,16 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         }
         Monitor.Finished(outcome);
         return outcome;
+    }
+
+    /// <summary>A radiance field: trained, measured on the test views, and drawn from them and along a turntable.</summary>
+    private static async Task<FitResult> TrainSceneAsync(RunFolder folder, SceneRun s, BackendSpec backend, FitHooks hooks)
+    {
+        var view = s.Scene.Test[0].Camera;
+        var turntable = Core.Nerf.SceneModule.turntable(s.Scene, view.Width, view.Height, s.Turntable);
+        var result = await Task.Run(() => Core.Nerf.Training.trainWith(backend, s.Model, s.Train, s.Scene, hooks, turntable), CancellationToken.None);
+        await folder.WriteSceneAsync(result, s.Scene);
+        return Core.Nerf.Training.asFitResult(s.Train.Iterations, result, s.Scene.Test);
     }
 
     private static async Task<RunOutcome> FailAsync(RunFolder folder, RunPlan plan, List<Progress> history, string message, int? iteration)

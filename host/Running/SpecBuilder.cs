@@ -1,4 +1,5 @@
 using LoE.Core;
+using LoE.Core.Nerf;
 using LoE.Host.Config;
 
 namespace LoE.Host.Running;
@@ -52,6 +53,47 @@ public static class SpecBuilder
         {
             throw new ConfigException(c.Find("model.layout").Origin, "model.layout", e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// A radiance field (section D) from the model and scene sections: the trunk is model.widths (checked equal),
+    /// every trunk layer position-dependent with model.tile on A_i = s_i I (layout scales) or none (pe-mlp).
+    /// </summary>
+    public static NerfModel Nerf(ResolvedConfig c)
+    {
+        var m = c.Model;
+        var experts = m.IsScales && m.Tile.Any(t => t > 1);
+        return new NerfModel(
+            peFrequencies: m.PeFrequencies,
+            directionFrequencies: c.Scene.DirectionFrequencies,
+            width: m.Widths[0],
+            trunkLayers: m.Widths.Length,
+            colourWidth: c.Scene.ColourWidth,
+            expertLayers: experts ? m.Widths.Length : 0,
+            tile: experts ? m.Tile : [1, 1, 1],
+            scales: experts ? m.Scales! : [],
+            interpolation: m.Interpolation,
+            negativeSlope: m.NegativeSlope,
+            sharedBias: m.SharedBias);
+    }
+
+    /// <summary>How a radiance field trains: train.batch_size rays per iteration, NeRF's exponential decay.</summary>
+    public static NerfTrain NerfTraining(ResolvedConfig c)
+    {
+        var (t, s) = (c.Train, c.Scene);
+        return new NerfTrain(
+            iterations: t.Iterations,
+            rays: t.BatchSize,
+            coarseSamples: s.CoarseSamples,
+            fineSamples: s.FineSamples,
+            learningRate: t.Lr,
+            lrDecaySteps: s.LrDecaySteps,
+            beta1: t.Beta1,
+            beta2: t.Beta2,
+            epsilon: t.Epsilon,
+            seed: t.Seed,
+            logEvery: t.LogEvery,
+            chunk: s.Chunk);
     }
 
     public static TrainSpec Train(ResolvedConfig c)

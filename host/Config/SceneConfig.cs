@@ -1,0 +1,55 @@
+namespace LoE.Host.Config;
+
+/// <summary>
+/// <c>scene</c>: what a radiance field (data.scene, section D) needs beyond the model and train sections: samples
+/// per ray, the colour branch, NeRF's learning-rate decay, the held-out views, and what is rendered after training.
+/// The trunk is model.widths (equal widths), model.tile and model.layout (pe-mlp, or scales with model.scales);
+/// rays per iteration are train.batch_size.
+/// </summary>
+public sealed record SceneConfig : ICheckedSection
+{
+    [Key("stratified (coarse) samples per ray", Min = 1, Max = 4096)]
+    public int CoarseSamples { get; init; } = 96;
+
+    [Key("hierarchical (fine) samples per ray, drawn from the coarse weights (0: no fine network)", Min = 0, Max = 4096)]
+    public int FineSamples { get; init; } = 192;
+
+    [Key("positional-encoding frequencies of the view direction, L_d", Min = 0, Max = 30)]
+    public int DirectionFrequencies { get; init; } = 4;
+
+    [Key("width of the colour branch's hidden layer", Min = 1, Max = Limits.Width)]
+    public int ColourWidth { get; init; } = 128;
+
+    [Key("NeRF's exponential decay: the learning rate is train.lr · 0.1^(iteration / this)", Min = 1)]
+    public int LrDecaySteps { get; init; } = 250_000;
+
+    [Key("procedural scene: cameras on the upper hemisphere", Min = 2, Max = 10_000)]
+    public int Views { get; init; } = 100;
+
+    [Key("procedural scene: every this-many-th camera (from the 2nd) is held out as a test view", Min = 2, Max = 10_000)]
+    public int HoldOut { get; init; } = 5;
+
+    [Key("keep every this-many-th test view (NeRF-synthetic has 200; rendering all of them takes long)", Min = 1, Max = 10_000)]
+    public int TestEvery { get; init; } = 1;
+
+    // How many rays are rendered at once and what is drawn after training change no result.
+    [Key("rays rendered at once when evaluating (memory, not results)", Min = 1, Max = Limits.BatchSize, InHash = false)]
+    public int Chunk { get; init; } = 8192;
+
+    [Key("frames of the turntable written after training (turntable/ and turntable.gif; 0: none)", Min = 0, Max = 1000, InHash = false)]
+    public int Turntable { get; init; } = 24;
+
+    public void Check(ConfigContext c)
+    {
+        if (c.Train.BatchSize == 0) throw c.Error("train.batch_size", "a scene trains on rays drawn at random: give the rays per iteration (NeRF: 16384)");
+        if (c.Train.LrDecayAt.Length > 0) throw c.Error("train.lr_decay_at", "a scene's learning rate decays exponentially (scene.lr_decay_steps), not in steps");
+        var m = c.Model;
+        if (m.Widths.Distinct().Count() != 1) throw c.Error("model.widths", "a radiance field's trunk has equal widths (the paper: five of 256)");
+        if (m.Layout is not ("pe-mlp" or ModelConfig.ScalesLayout))
+            throw c.Error("model.layout", $"a radiance field takes layout pe-mlp (with tile [1, 1, 1]) or scales (A_i = s_i I on every trunk layer), got {m.Layout}");
+        if (m.Input != Core.InputMapping.Positional) throw c.Error("model.input", "a radiance field's trunk reads the positional encoding (pe)");
+        if (m.Activation != Core.Activation.LeakyRelu) throw c.Error("model.activation", "a radiance field uses LeakyReLU (the paper)");
+        if (m.HasEmbedding) throw c.Error("model.embedding_channels", "a radiance field has no coordinate embedding");
+        if (m.Tiles is not null) throw c.Error("model.tiles", "a radiance field's experts share one tile (model.tile)");
+    }
+}
