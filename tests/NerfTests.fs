@@ -271,3 +271,62 @@ let ``NeRF-synthetic errors name the file and the frame: a missing transforms fi
     failsWith [ "transforms_train.json, frame 1"; "not invertible" ] (fun () -> Blender.load decode dir None 1)
     let dir = blenderFolder [ "r_0", pose; "big", pose ] [ "r_0"; "big" ]
     failsWith [ "big.png"; "8×8"; "4×4" ] (fun () -> Blender.load decode dir None 1)
+
+// ---- NSVF ----
+
+/// An OpenCV-convention camera-to-world matrix (x right, y down, looking down +z) at `eye` looking at `target`,
+/// built from first principles rather than from Camera.lookAt: what NSVF's pose files hold.
+let private openCvPose (eye: float[]) (target: float[]) =
+    let norm (v: float[]) = let n = sqrt (Array.sumBy (fun x -> x * x) v) in Array.map (fun x -> x / n) v
+    let cross (a: float[]) (b: float[]) = [| a.[1] * b.[2] - a.[2] * b.[1]; a.[2] * b.[0] - a.[0] * b.[2]; a.[0] * b.[1] - a.[1] * b.[0] |]
+    let forward = norm (Array.map2 (-) target eye)
+    let right = norm (cross forward [| 0.0; 0.0; 1.0 |])
+    let down = cross forward right
+    [| [| right.[0]; down.[0]; forward.[0]; eye.[0] |]
+       [| right.[1]; down.[1]; forward.[1]; eye.[1] |]
+       [| right.[2]; down.[2]; forward.[2]; eye.[2] |]
+       [| 0.0; 0.0; 0.0; 1.0 |] |]
+
+/// An NSVF folder: intrinsics (4×4 matrix), bbox, and per name a pose file and (unless left out) an image file.
+let private nsvfFolder (poses: (string * float[][]) list) (images: string list) (focal: float) =
+    let dir = IO.Directory.CreateTempSubdirectory("loe-nsvf-").FullName
+    let text (m: float[][]) = m |> Array.map (fun r -> r |> Array.map (fun x -> x.ToString("R", Globalization.CultureInfo.InvariantCulture)) |> String.concat " ") |> String.concat "\n"
+    IO.File.WriteAllText(IO.Path.Combine(dir, "intrinsics.txt"), text [| [| focal; 0.0; 2.0; 0.0 |]; [| 0.0; focal; 2.0; 0.0 |]; [| 0.0; 0.0; 1.0; 0.0 |]; [| 0.0; 0.0; 0.0; 1.0 |] |])
+    IO.File.WriteAllText(IO.Path.Combine(dir, "bbox.txt"), "-1 -2 -1 1 2 1 0.1")
+    for sub in [ "pose"; "rgb" ] do IO.Directory.CreateDirectory(IO.Path.Combine(dir, sub)) |> ignore
+    for name, m in poses do IO.File.WriteAllText(IO.Path.Combine(dir, "pose", name + ".txt"), text m)
+    for name in images do IO.File.WriteAllBytes(IO.Path.Combine(dir, "rgb", name + ".png"), [||])
+    dir
+
+[<Property(MaxTest = 30)>]
+let ``an NSVF camera sees what its OpenCV pose looks at in the image centre, and the box scales into the unit cube`` () =
+    let coord = Gen.choose (-300, 300) |> Gen.map (fun i -> float i / 100.0)
+    Generators.forAll (Gen.zip (Gen.arrayOfLength 3 coord) (Gen.arrayOfLength 3 coord)) (fun (eye, offset) ->
+        let eye = Array.map2 (+) eye [| 0.0; 0.0; 5.0 |] // above the box, so "up" is never the viewing direction
+        let target = offset |> Array.map (fun x -> x / 4.0)
+        let dir = nsvfFolder [ "0_a", openCvPose eye target; "2_b", openCvPose eye target ] [ "0_a"; "2_b" ] 3.0
+        let scene = Nsvf.load decode dir None 1
+        let camera = scene.Train.[0].Camera
+        let u, v = Camera.project camera target
+        Assert.True(abs (u - 2.0) < 1e-9 && abs (v - 2.0) < 1e-9, $"target lands at ({u}, {v}), not the centre (2, 2)")
+        // OpenCV's x is right and y down: a point to the camera's right lands right of centre, one below lands lower.
+        let right, down = let p = openCvPose eye target in [| p.[0].[0]; p.[1].[0]; p.[2].[0] |], [| p.[0].[1]; p.[1].[1]; p.[2].[1] |]
+        let ur, _ = Camera.project camera (Array.map2 (fun t r -> t + 0.1 * r) target right)
+        let _, vd = Camera.project camera (Array.map2 (fun t d -> t + 0.1 * d) target down)
+        Assert.True(ur > 2.0 && vd > 2.0, $"right of centre {ur}, below centre {vd}")
+        Assert.Equal(0.25, scene.Scale) // the box's largest side, 4, maps to 1
+        Assert.Equal<float[]>([| 0.0; 0.0; 0.0 |], scene.Centre)
+        Assert.Equal(1, scene.Test.Length))
+
+[<Fact>]
+let ``NSVF errors name the file: a pose without an image, an image without a pose, a singular pose, no box`` () =
+    let good = openCvPose [| 0.0; -4.0; 1.0 |] [| 0.0; 0.0; 0.0 |]
+    failsWith [ "0_b.txt"; "without an image" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good; "0_b", good ] [ "0_a" ] 3.0) None 1)
+    failsWith [ "0_c.png"; "without a pose" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good ] [ "0_a"; "0_c" ] 3.0) None 1)
+    let singular = Array.init 4 (fun r -> Array.init 4 (fun c -> if r = 3 && c = 3 then 1.0 else 0.0))
+    failsWith [ "0_a.txt"; "not invertible" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", singular; "2_a", good ] [ "0_a"; "2_a" ] 3.0) None 1)
+    let noBox = nsvfFolder [ "0_a", good ] [ "0_a" ] 3.0
+    IO.File.Delete(IO.Path.Combine(noBox, "bbox.txt"))
+    failsWith [ "bbox.txt"; "not found" ] (fun () -> Nsvf.load decode noBox None 1)
+    // Views of another size than the intrinsics describe: named, with their size.
+    failsWith [ "big.png"; "8×8" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good; "0_big", good; "2_a", good ] [ "0_a"; "0_big"; "2_a" ] 3.0) None 1)

@@ -17,7 +17,10 @@ public sealed class RenderOptions
     [Option("frames", HelpText = "Video: number of frames spread over the clip's time (default: the fitted video's).")]
     public int? Frames { get; set; }
 
-    [Option('o', "out", HelpText = "Output: a PNG file for images, a folder of frames for videos (default: RUN_DIR/render-WxH[xT]).")]
+    [Option("orbit", HelpText = "Scene: render N frames along a turntable around the scene (PNG frames and a GIF) instead of the test views.")]
+    public int? Orbit { get; set; }
+
+    [Option('o', "out", HelpText = "Output: a PNG file for images, a folder of frames for videos and scenes (default: RUN_DIR/render-WxH[xT], render-test-WxH, render-orbit-WxH).")]
     public string? Out { get; set; }
 
     [Option("backend", Default = "torch", HelpText = "Tensor backend (torch, reference).")]

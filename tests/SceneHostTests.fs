@@ -1,0 +1,107 @@
+module LoE.Tests.SceneHostTests
+
+open System
+open System.IO
+open System.Threading
+open Xunit
+open LoE.Host.Config
+open LoE.Host.Cli
+
+let private repo = Generators.repoRoot
+
+/// A tiny radiance-field experiment on the procedural scene, and an image experiment with scene keys written.
+let private yamlText =
+    """
+base: &base
+  data: {scene: procedural, size: 8}
+  model: {pe_frequencies: 3, widths: [8, 8], tile: [2, 2, 2], layout: scales, scales: [2, 4]}
+  train: {iterations: 4, lr: 0.005, batch_size: 32, log_every: 2, checkpoint_every: 2}
+  scene: {coarse_samples: 4, fine_samples: 4, colour_width: 4, direction_frequencies: 2, views: 10, hold_out: 5, turntable: 3}
+experiments:
+  tiny:
+    <<: *base
+    sweep:
+      row:
+        - {name: pe-mlp, model: {tile: [1, 1, 1], layout: pe-mlp}}
+        - {name: ours}
+    paper: {pe-mlp: 30.50, ours: 31.46}
+  image:
+    data: {image: data/camera.png, size: 8}
+    model: {widths: [8], tile: [2, 2], layout: quad-tree}
+    train: {iterations: 2, lr: 0.005}
+    scene: {coarse_samples: 4}
+"""
+
+let private parse (text: string) = ExperimentFile.Parse(text, "exp.yaml", repo)
+let private expand (text: string) name = let f = parse text in Sweep.Expand(f, f.Find name)
+let private configError text name = Assert.Throws<ConfigException>(fun () -> expand text name |> ignore)
+
+[<Fact>]
+let ``scene keys mean nothing to an image run: checked, then left out of its id`` () =
+    let withKey = expand yamlText "image"
+    let without = expand (yamlText.Replace("    scene: {coarse_samples: 4}\n", "")) "image"
+    Assert.Equal(without.[0].Id, withKey.[0].Id)
+    Assert.DoesNotContain("scene.", withKey.[0].Config.CanonicalText)
+    let e = configError (yamlText.Replace("scene: {coarse_samples: 4}", "scene: {coarse_samples: fast}")) "image"
+    Assert.Equal("scene.coarse_samples", e.Key)
+
+[<Theory>]
+[<InlineData("batch_size: 32", "batch_size: 0", "train.batch_size")>]
+[<InlineData("layout: scales, scales: [2, 4]", "layout: quad-tree", "model.layout")>]
+[<InlineData("widths: [8, 8]", "widths: [8, 4]", "model.widths")>]
+[<InlineData("tile: [2, 2, 2]", "tile: [2, 2]", "model.tile")>]
+[<InlineData("log_every: 2", "log_every: 2, lr_decay_at: [2]", "train.lr_decay_at")>]
+[<InlineData("data: {scene: procedural, size: 8}", "data: {scene: no-such-folder}", "data.scene")>]
+let ``a scene run refuses what a radiance field cannot take, naming the key`` (from: string, into: string, key: string) =
+    let e = configError (yamlText.Replace(from, into)) "tiny"
+    Assert.Equal(key, e.Key)
+    Assert.True(e.Line > 0)
+
+[<Fact>]
+let ``the shipped NeRF experiments expand, with the paper's Table 9 reading and Table 10 beside each row`` () =
+    let f = ExperimentFile.Load(Path.Combine(repo, "experiments.yaml"))
+    let runs = Sweep.Expand(f, f.Find "nerf")
+    Assert.Equal<string list>([ "pe-mlp"; "no-hierarchy"; "ours" ], runs |> Seq.map (fun r -> r.Swept.[0].Text) |> List.ofSeq)
+    Assert.Equal<float[]>([| 4.0; 16.0; 64.0; 256.0; 1024.0 |], runs.[2].Config.Model.Scales)
+    Assert.Equal<float[]>(Array.create 5 64.0, runs.[1].Config.Model.Scales)
+    Assert.Equal(Nullable 31.46, runs.[2].PaperPsnrDb(f.Find "nerf"))
+    let m = LoE.Host.Running.SpecBuilder.Nerf runs.[2].Config
+    Assert.Equal((256, 5, 128, 5), (m.Width, m.TrunkLayers, m.ColourWidth, m.ExpertLayers))
+
+[<Fact>]
+let ``a scene trains from loe run, writes its test views, comparison and turntable, and loe render draws it again`` () =
+    let dir = Directory.CreateTempSubdirectory("loe-scene-").FullName
+    try
+        let yaml = Path.Combine(dir, "exp.yaml")
+        File.WriteAllText(yaml, yamlText.Replace("data/camera.png", Path.Combine(repo, "data", "camera.png")))
+        let o = RunOptions(File = yaml, Experiment = "tiny", Out = dir, Threads = Nullable 1)
+        Assert.Equal(0, RunCommand.ExecuteAsync(o, TextWriter.Null, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult())
+        let folders = Directory.GetDirectories(Path.Combine(dir, "tiny")) |> Array.sort
+        Assert.Equal(2, folders.Length)
+        let ours = folders |> Array.find (fun f -> Path.GetFileName(f).StartsWith "ours")
+        let final = File.ReadAllText(Path.Combine(ours, "final.json"))
+        for field in [ "\"psnr_db\""; "\"ssim\""; "\"multiply_adds\"" ] do Assert.Contains(field, final)
+        // 10 views, every 5th from the 2nd held out: views 1 and 6.
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(ours, "test"), "view-*.png").Length)
+        let comparison = LoE.Host.Data.ImageFile.Load(Path.Combine(ours, "comparison.png"))
+        Assert.Equal((16, 16), (comparison.Width, comparison.Height)) // two views across, truth above render
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(ours, "turntable"), "*.png").Length)
+        let gif = File.ReadAllBytes(Path.Combine(ours, "turntable.gif"))
+        Assert.Equal("GIF89a", Text.Encoding.ASCII.GetString(gif, 0, 6))
+        let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
+        Assert.Contains("31.46", summary)
+
+        let render (args: RenderOptions) = RenderCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
+        let orbit = Path.Combine(dir, "orbit")
+        Assert.Equal(0, render (RenderOptions(RunDir = ours, Orbit = Nullable 5, Size = [ 12; 10 ], Out = orbit)))
+        Assert.Equal(5, Directory.GetFiles(orbit, "*.png").Length)
+        Assert.True(File.Exists(Path.Combine(orbit, "turntable.gif")))
+        Assert.Equal((12, 10), (let i = LoE.Host.Data.ImageFile.Load(Directory.GetFiles(orbit, "*.png").[0]) in i.Width, i.Height))
+        let test = Path.Combine(dir, "test")
+        Assert.Equal(0, render (RenderOptions(RunDir = ours, Out = test)))
+        Assert.Equal(2, Directory.GetFiles(test, "*.png").Length)
+        // The test views drawn again from the checkpoint are the run's own test renders.
+        let again = LoE.Host.Data.ImageFile.Load(Path.Combine(test, "frame-0000.png"))
+        let during = LoE.Host.Data.ImageFile.Load(Path.Combine(ours, "test", "view-000.png"))
+        Assert.Equal<float32[]>(during.Pixels, again.Pixels)
+    finally Directory.Delete(dir, true)
