@@ -24,7 +24,7 @@ experiments:
       row:
         - {name: pe-mlp, model: {tile: [1, 1, 1], layout: pe-mlp}}
         - {name: ours}
-    paper: {pe-mlp: 30.50, ours: 31.46}
+    paper: {pe-mlp: 30.50, ours: {psnr_db: 31.46, ssim: 0.936}}
   image:
     data: {image: data/camera.png, size: 8}
     model: {widths: [8], tile: [2, 2], layout: quad-tree}
@@ -90,6 +90,8 @@ let ``a scene trains from loe run, writes its test views, comparison and turntab
         Assert.Equal("GIF89a", Text.Encoding.ASCII.GetString(gif, 0, 6))
         let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
         Assert.Contains("31.46", summary)
+        Assert.Contains("paper SSIM", summary)
+        Assert.Contains("0.936", summary)
 
         let render (args: RenderOptions) = RenderCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
         let orbit = Path.Combine(dir, "orbit")

@@ -95,19 +95,21 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         var seedsNode = Lookup(map, "seeds");
         var seeds = seedsNode is null && parent is not null ? parent.Seeds : ReadSeeds(seedsNode is null ? null : ConfigValue.InFile(seedsNode, source), $"{key}.seeds");
         var paperNode = Lookup(map, "paper");
-        var paper = paperNode is null && parent is not null ? InheritPaper(parent, sweep) : ReadPaper(paperNode, sweep, source, key);
-        var experiment = new Experiment(name, description, origin, config, sweep, seeds, paper);
+        var (psnr, ssim) = paperNode is null && parent is not null
+            ? (InheritPaper(parent, parent.PaperPsnrDb, sweep), InheritPaper(parent, parent.PaperSsim, sweep))
+            : ReadPaper(paperNode, sweep, source, key);
+        var experiment = new Experiment(name, description, origin, config, sweep, seeds, psnr, ssim);
         read[name] = experiment;
         return experiment;
     }
 
     /// <summary>The parent's paper numbers that still name a value of the (possibly narrower) sweep over the same key.</summary>
-    private static IReadOnlyDictionary<string, double> InheritPaper(Experiment parent, IReadOnlyList<SweepAxis> sweep)
+    private static IReadOnlyDictionary<string, double> InheritPaper(Experiment parent, IReadOnlyDictionary<string, double> numbers, IReadOnlyList<SweepAxis> sweep)
     {
-        if (parent.PaperPsnrDb.Count == 0 || sweep.Count != 1 || parent.Sweep.Count != 1 || parent.Sweep[0].Key != sweep[0].Key)
+        if (numbers.Count == 0 || sweep.Count != 1 || parent.Sweep.Count != 1 || parent.Sweep[0].Key != sweep[0].Key)
             return new Dictionary<string, double>();
         var written = sweep[0].Values.Select(v => YamlText.ScalarValue(v.Node) ?? YamlText.Flow(v.Node)).ToHashSet();
-        return parent.PaperPsnrDb.Where(p => written.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+        return numbers.Where(p => written.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value);
     }
 
     /// <summary><c>extends: other-experiment</c> starts an experiment from another one.</summary>
@@ -174,10 +176,12 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         return seeds;
     }
 
-    private static IReadOnlyDictionary<string, double> ReadPaper(YamlNode? node, IReadOnlyList<SweepAxis> sweep, string source, string key)
+    private static (IReadOnlyDictionary<string, double> PsnrDb, IReadOnlyDictionary<string, double> Ssim) ReadPaper(
+        YamlNode? node, IReadOnlyList<SweepAxis> sweep, string source, string key)
     {
         var paper = new Dictionary<string, double>();
-        if (node is null) return paper;
+        var ssims = new Dictionary<string, double>();
+        if (node is null) return (paper, ssims);
         key += ".paper";
         if (node is not YamlMappingNode map)
             throw new ConfigException(Origin.InFile(source, node.Start), key, $"expected a mapping from swept value to PSNR (e.g. quad-tree: 40.55), got {YamlText.Describe(node)}");
@@ -191,11 +195,18 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
             if (!written.Contains(value))
                 throw new ConfigException(Origin.InFile(source, k.Start), entryKey,
                     $"'{value}' is not a value of the sweep over {sweep[0].Key}{Suggest.Hint(value, written)}");
-            // Either `quad-tree: 40.55` or `quad-tree: {psnr_db: 40.55}`.
-            var psnr = v is YamlMappingNode m && Lookup(m, "psnr_db") is { } p ? p : v;
-            paper[value] = ValueReader.Number(entryKey, ConfigValue.InFile(psnr, source));
+            // Either `quad-tree: 40.55` or `quad-tree: {psnr_db: 40.55, ssim: 0.98}`.
+            if (v is YamlMappingNode m)
+            {
+                foreach (var (field, _) in m.Children)
+                    if (YamlText.ScalarValue(field) is var f && f is not ("psnr_db" or "ssim"))
+                        throw new ConfigException(Origin.InFile(source, field.Start), $"{entryKey}.{f}", $"unknown key '{f}'{Suggest.Hint(f ?? "", ["psnr_db", "ssim"])}; a paper entry has psnr_db and ssim");
+                if (Lookup(m, "psnr_db") is { } p) paper[value] = ValueReader.Number($"{entryKey}.psnr_db", ConfigValue.InFile(p, source));
+                if (Lookup(m, "ssim") is { } s) ssims[value] = ValueReader.Number($"{entryKey}.ssim", ConfigValue.InFile(s, source));
+            }
+            else paper[value] = ValueReader.Number(entryKey, ConfigValue.InFile(v, source));
         }
-        return paper;
+        return (paper, ssims);
     }
 
     /// <summary>A key of a mapping, looking through merge keys (<c>&lt;&lt;: *base</c>) like YAML does.</summary>

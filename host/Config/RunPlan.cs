@@ -4,9 +4,11 @@ namespace LoE.Host.Config;
 public sealed record RunPlan(string Experiment, string Id, IReadOnlyList<SweptValue> Swept, int Seed, ResolvedConfig Config)
 {
     /// <summary>The paper's PSNR for this run's swept value, when the experiment declares one.</summary>
-    public double? PaperPsnrDb(Experiment experiment) =>
-        Swept.Count == 1 && (experiment.PaperPsnrDb.TryGetValue(Swept[0].Text, out var p)
-                             || experiment.PaperPsnrDb.TryGetValue(Swept[0].Written, out p))
-            ? p
-            : null;
+    public double? PaperPsnrDb(Experiment experiment) => Paper(experiment.PaperPsnrDb);
+
+    /// <summary>The paper's SSIM for this run's swept value, when the experiment declares one.</summary>
+    public double? PaperSsim(Experiment experiment) => Paper(experiment.PaperSsim);
+
+    private double? Paper(IReadOnlyDictionary<string, double> numbers) =>
+        Swept.Count == 1 && (numbers.TryGetValue(Swept[0].Text, out var p) || numbers.TryGetValue(Swept[0].Written, out p)) ? p : null;
 }

@@ -24,7 +24,8 @@ public sealed record RunRecord(
     RunState State,
     RunFinal? Final,
     string? Error,
-    IReadOnlyList<Progress> History)
+    IReadOnlyList<Progress> History,
+    double? PaperSsim = null)
 {
     /// <summary>The run in <paramref name="folder"/>, or null when the folder holds no config.yaml with a run block.</summary>
     public static RunRecord? Load(string folder)
@@ -48,7 +49,8 @@ public sealed record RunRecord(
             folderState,
             final,
             error,
-            ReadMetrics(Path.Combine(folder, RunFolder.MetricsFile)));
+            ReadMetrics(Path.Combine(folder, RunFolder.MetricsFile)),
+            run.PaperSsim);
     }
 
     /// <summary>Every run folder directly under <paramref name="experimentFolder"/>, in name order.</summary>

@@ -19,7 +19,8 @@ public static class Summary
         var table = MarkdownTable(keys, combinations).ToMarkdown();
         var md = $"# {name}\n\n" +
                  (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
-                 "PSNR in dB: mean ± standard deviation over seeds (finished runs only), on the whole signal. SSIM: " +
+                 "PSNR in dB: mean ± standard deviation over seeds (finished runs only), on the whole signal (a scene: " +
+                 "the mean over its held-out test views, the fine network's renders). SSIM: " +
                  "Gaussian 11×11, σ = 1.5, per channel (and frame), averaged. Parameters: every stored parameter, " +
                  "unused experts included; size: those at 4 bytes (float32).\n\n" +
                  table + Failures(runs);
@@ -37,7 +38,7 @@ public static class Summary
     {
         var headers = new List<string>(keys)
         {
-            "run", "seed", "runs", "done", "failed", "psnr_db", "psnr_db_std", "paper_psnr_db", "ssim",
+            "run", "seed", "runs", "done", "failed", "psnr_db", "psnr_db_std", "paper_psnr_db", "ssim", "paper_ssim",
             "iterations", "train_seconds", "parameters", "parameter_bytes", "multiply_adds", "status",
         };
         var rows = combinations.Select(c => (IReadOnlyList<string>)
@@ -49,6 +50,7 @@ public static class Summary
             Format(c.MeanPsnr, "0.####"), Format(c.StdPsnr, "0.####"),
             c.PaperPsnrDb is { } p ? Format(p, "0.##") : "",
             Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.####"),
+            c.PaperSsim is { } ps ? Format(ps, "0.###") : "",
             Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.###"),
             c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
             c.Done.FirstOrDefault()?.Final!.ParameterBytes.ToString(CultureInfo.InvariantCulture) ?? "",
@@ -64,7 +66,10 @@ public static class Summary
         var withPaper = combinations.Any(c => c.PaperPsnrDb is not null);
         var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", "PSNR (dB)" };
         if (withPaper) headers.Add("paper (dB)");
-        headers.AddRange(["SSIM", "iterations", "train (s)", "parameters", "MACs/sample", "size", "status"]);
+        var withPaperSsim = combinations.Any(c => c.PaperSsim is not null);
+        headers.Add("SSIM");
+        if (withPaperSsim) headers.Add("paper SSIM");
+        headers.AddRange(["iterations", "train (s)", "parameters", "MACs/sample", "size", "status"]);
         var rows = combinations.Select(c =>
         {
             var row = new List<string>(keys.Count > 0 ? c.Values : ["base"])
@@ -73,8 +78,9 @@ public static class Summary
                 c.Psnr.Count == 0 ? "" : c.Psnr.Count == 1 ? Format(c.MeanPsnr, "0.00") : $"{Format(c.MeanPsnr, "0.00")} ± {Format(c.StdPsnr, "0.00")}",
             };
             if (withPaper) row.Add(c.PaperPsnrDb is { } p ? Format(p, "0.00") : "");
+            row.Add(Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.000"));
+            if (withPaperSsim) row.Add(c.PaperSsim is { } ps ? Format(ps, "0.000") : "");
             row.AddRange([
-                Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.000"),
                 Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.0"),
                 c.Done.FirstOrDefault()?.Final!.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
                 c.Done.FirstOrDefault()?.Final is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
