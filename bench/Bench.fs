@@ -26,7 +26,7 @@ module Bench =
           MedianSeconds: float
           RatioToDense: float
           GFlops: float
-          /// Peak resident memory of the process during this variant's steps (MiB).
+          /// Peak resident memory of the process during the shape's timed rounds, every variant alive (MiB).
           PeakMiB: float
           /// The share of a step spent in Adam's update.
           AdamShare: float
@@ -92,26 +92,48 @@ module Bench =
         let _, next = Optim.adamStep b adam 1e-3 state ps grads
         next, gradient, clock.Elapsed.TotalSeconds - gradient
 
-    /// Median seconds of `steps` training steps after `warmup` steps, Adam's median share, the peak memory meanwhile,
-    /// and resident memory before and after `memorySteps` further steps (memory must stay flat). `loss it ps` is the
-    /// loss of iteration `it`: a random-batch variant draws new points (and routes them) in it.
-    let private timeSteps (b: Backend<T>) (loss: int -> Params<T> -> T) (initial: Params<T>) warmup steps memorySteps =
+    /// One variant ready to step: its parameters and Adam state live across calls. `Step it` trains iteration `it`
+    /// and returns the step's seconds and Adam's part of them.
+    type private Runner = { Name: string; Step: int -> float * float; Free: unit -> unit }
+
+    /// `loss it ps` is the loss of iteration `it`: a random-batch variant draws new points (and routes them) in it.
+    let private runner (b: Backend<T>) (name: string) (loss: int -> Params<T> -> T) (initial: Params<T>) : Runner =
         let names = initial |> Map.toList |> List.map fst
         let lossAt it (values: T list) = loss it (List.zip names values |> Map.ofList)
         let adam = { Optim.Beta1 = 0.9; Optim.Beta2 = 0.999; Optim.Epsilon = 1e-8 }
         let ps = initial |> Map.toList |> List.map snd
         let state = ref (Optim.adamInit b ps)
-        let run it =
-            let next, gradient, update = timedStep b (lossAt it) adam ps state.Value
-            state.Value <- next
-            gradient + update, update
-        let times, peak = sampledPeak (fun () -> [| for i in 1 .. warmup + steps do let t = run i in if i > warmup then t |])
-        let rssStart = if memorySteps > 0 then residentMiB () else nan
-        for i in 1 .. memorySteps do run (warmup + steps + i) |> ignore
-        let rssEnd = if memorySteps > 0 then residentMiB () else nan
-        ps @ state.Value.M @ state.Value.V |> List.iter b.free
-        let median (xs: float[]) = (Array.sort xs).[xs.Length / 2]
-        median (Array.map fst times), median (times |> Array.map (fun (t, a) -> a / t)), peak, rssStart, rssEnd
+        { Name = name
+          Step = fun it ->
+              let next, gradient, update = timedStep b (lossAt it) adam ps state.Value
+              state.Value <- next
+              gradient + update, update
+          Free = fun () -> ps @ state.Value.M @ state.Value.V |> List.iter b.free }
+
+    /// Times the variants side by side: `warmup` then `steps` rounds, each round one step of every variant, in an
+    /// order that rotates from round to round, so that whatever the process or the machine does meanwhile (the first
+    /// steps of a process ran 3× slower than later ones, whichever variant took them) falls on every variant alike.
+    /// Per variant: the median step, Adam's median share, and resident memory before and after `memorySteps` further
+    /// steps of it alone (memory must stay flat); and the peak resident memory of the timed rounds.
+    let private timeSideBySide (runners: Runner list) warmup steps memorySteps =
+        let count = List.length runners
+        let times = Array.init count (fun _ -> ResizeArray<float * float>())
+        let (), peak =
+            sampledPeak (fun () ->
+                for round in 1 .. warmup + steps do
+                    for k in 0 .. count - 1 do
+                        let v = (k + round) % count
+                        let t = runners.[v].Step round
+                        if round > warmup then times.[v].Add t)
+        let median (xs: float seq) = let a = Array.sort (Array.ofSeq xs) in a.[a.Length / 2]
+        let results =
+            runners |> List.mapi (fun v r ->
+                let rssStart = if memorySteps > 0 then residentMiB () else nan
+                for i in 1 .. memorySteps do r.Step (warmup + steps + i) |> ignore
+                let rssEnd = if memorySteps > 0 then residentMiB () else nan
+                r.Name, median (Seq.map fst times.[v]), median (times.[v] |> Seq.map (fun (t, a) -> a / t)), rssStart, rssEnd)
+        runners |> List.iter (fun r -> r.Free ())
+        results, peak
 
     /// The dense baseline as a user would write it: a plain MLP of the same widths (addmm and LeakyReLU), with
     /// Kaiming-uniform weights, on the same encoded input.
@@ -162,9 +184,7 @@ module Bench =
         let dense = { nearest with Tile = Array.create d 1; Tiles = null }
         let flops = 3.0 * 2.0 * float (Networks.signal b dense shape.OutChannels).MultiplyAdds * float n
         let measure name (ps: Params<T>) (forward: Batch<T> -> Params<T> -> T) =
-            let loss it ps = Metrics.mse b (forward (batchAt it) ps) target
-            let seconds, adamShare, peak, rssStart, rssEnd = timeSteps b loss ps warmup steps memorySteps
-            (name, seconds, adamShare, peak, rssStart, rssEnd)
+            runner b name (fun it ps -> Metrics.mse b (forward (batchAt it) ps) target) ps
         let network (model: ModelSpec) =
             let net = Networks.signal b model shape.OutChannels
             Component.init b net 0, (fun batch ps -> Component.forward net batch ps)
@@ -181,8 +201,9 @@ module Bench =
                       torch.tensor((Grid.route Interpolation.Nearest m (ModelSpec.tileOf nearest i) coords).Experts |> Array.map int64))
                   let ps, _ = network nearest
                   yield measure "masked-loop" ps (fun batch ps -> maskedForward b shape experts ps (encoded batch)) ]
-        let dense = variants |> List.head |> fun (_, s, _, _, _, _) -> s
-        for name, seconds, adamShare, peak, rssStart, rssEnd in variants do
+        let results, peak = timeSideBySide variants warmup steps memorySteps
+        let dense = results |> List.head |> fun (_, s, _, _, _) -> s
+        for name, seconds, adamShare, rssStart, rssEnd in results do
             report.Invoke
                 { Shape = shape.Name; Variant = name; Coordinates = n; MedianSeconds = seconds
                   RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak

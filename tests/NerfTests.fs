@@ -224,6 +224,22 @@ let ``a tiny scene's held-out PSNR improves over training`` () =
     let before, after = psnrAfter 0, psnrAfter 120
     Assert.True(after > before + 2.0, $"held-out PSNR {before:F2} dB before, {after:F2} dB after 120 iterations")
 
+[<Fact>]
+let ``a NeRF run resumed from a checkpoint ends exactly as an uninterrupted one (its samples come from seed and iteration)`` () =
+    let scene = Procedural.scene 6 6 3
+    let train = { tinyTrain with Iterations = 6 }
+    let backend = { Name = "torch"; Device = "cpu"; Float64 = true; Threads = 1 }
+    let checkpoints = ResizeArray<Checkpoint>()
+    let hooks resume =
+        { OnProgress = Action<_> ignore; CheckpointEvery = 3; OnCheckpoint = Action<_> checkpoints.Add; Resume = resume; Cancel = CancellationToken.None }
+    let whole = Training.trainWith backend tinyModel train scene (hooks Unchecked.defaultof<_>) [||]
+    let atThree = checkpoints |> Seq.find (fun c -> c.Iteration = 3)
+    let final = checkpoints |> Seq.find (fun c -> c.Iteration = 6)
+    checkpoints.Clear()
+    let resumed = Training.trainWith backend tinyModel train scene (hooks atThree) [||]
+    Assert.Equal<float[][]>(final.Parameters, (checkpoints |> Seq.find (fun c -> c.Iteration = 6)).Parameters)
+    Assert.Equal(whole.PsnrDb, resumed.PsnrDb)
+
 /// A NeRF-synthetic folder in a temporary directory: transforms files from frames (file name, matrix), empty
 /// image files for the names in `present`.
 let private blenderFolder (frames: (string * float[][]) list) (present: string list) =

@@ -59,7 +59,7 @@ public static class BenchCommand
             });
         }
         var table = new TextTable(
-            ["shape", "variant", "coordinates", "median step (s)", "× dense", "goal", "Adam share", "GFLOP/s", "peak RSS (MiB)", "RSS start → end (MiB)"],
+            ["shape", "variant", "coordinates", "median step (s)", "× dense", "goal", "Adam share", "GFLOP/s", "peak RSS, all variants (MiB)", "RSS start → end (MiB)"],
             rows.Select(r => (IReadOnlyList<string>)[
                 r.Shape, r.Variant, r.Coordinates.ToString(CultureInfo.InvariantCulture),
                 r.MedianSeconds.ToString("0.000", CultureInfo.InvariantCulture), r.RatioToDense.ToString("0.00", CultureInfo.InvariantCulture),
