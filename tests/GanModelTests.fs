@@ -73,12 +73,12 @@ let ``both patch discriminators score patches; each image's scores do not depend
     let b = reference
     let d = Discriminator.create tinyDiscriminator
     let ps = Component.init b { Parameters = d.Parameters @ d.State; MultiplyAdds = 0L; Apply = fun _ _ x -> x } 3
-    let x = Array.init (2 * 2 * 32 * 32) (fun i -> sin (float i))
-    let scores, next = Discriminator.scores b d ps (b.tensor x [| 2; 2; 32; 32 |])
-    // 32 → 16 → 8 → 4 → 2 patches on the image, 16 → 8 → 4 → 2 → 1 on its half.
+    let x = Array.init (2 * 2 * 64 * 64) (fun i -> sin (float i))
+    let scores, next = Discriminator.scores b d ps (b.tensor x [| 2; 2; 64; 64 |])
+    // 64 → 32 → 16 → 8 → 4 → 2 patches a side on the image, 32 → … → 1 on its half.
     Assert.Equal<int[] list>([ [| 2; 1; 2; 2 |]; [| 2; 1; 1; 1 |] ], scores |> List.map b.shape)
     Assert.Equal(10, next.Length)
-    let alone, _ = Discriminator.scores b d ps (b.tensor x.[2048 ..] [| 1; 2; 32; 32 |])
+    let alone, _ = Discriminator.scores b d ps (b.tensor x.[8192 ..] [| 1; 2; 64; 64 |])
     let second (s: ReferenceBackend.T) = let a = b.toArray s in a.[a.Length / 2 ..]
     Assert.True(closeTo 1e-12 (alone |> List.map b.toArray |> Array.concat) (scores |> List.map second |> Array.concat))
 
