@@ -9,6 +9,7 @@ let private torch = TilingProperties.torch64
 let private reference = ReferenceProperties.reference
 
 let private losses (b: Backend<'T>) =
+    use _ = b.scope ()
     // Real scores: 2 (beyond the margin: 0), 0.5 (0.5), −1 (2); fake: −3 (0), 0 (1), 0.5 (1.5).
     let real = b.tensor [| 2.0; 0.5; -1.0 |] [| 3; 1 |]
     let fake = b.tensor [| -3.0; 0.0; 0.5 |] [| 3; 1 |]

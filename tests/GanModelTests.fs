@@ -43,7 +43,9 @@ let private images (b: Backend<'T>) (ps: Params<'T>) (count: int) (z: float[]) =
     let g = Generator.create b tinyGenerator
     Generator.images b g ps (Generator.pixels b false count 4 6) (b.tensor z [| count; tinyGenerator.LatentDim |]) |> b.toArray
 
+/// Inside a scope on torch: see GanOpsTests.
 let private batchEqualsPerImage (b: Backend<'T>) =
+    use _ = b.scope ()
     let g = Generator.create b tinyGenerator
     let ps = Generator.init b g 5
     let z = Generator.latents tinyGenerator.LatentDim 3 11L
@@ -114,6 +116,7 @@ let private losses (b: Backend<'T>) (iterations: int) =
 let ``the generator's loss gradient equals finite differences (reference) and torch's`` () =
     let (f, shapes, args), _ = losses reference 1
     Assert.True(gradientsMatchDifferences f shapes args)
+    use _ = torch.scope ()
     let (ft, _, _), _ = losses torch 1
     let _, rg = reference.valueAndGrad f (List.map2 reference.tensor args shapes)
     let _, tg = torch.valueAndGrad ft (List.map2 torch.tensor args shapes)
@@ -125,6 +128,7 @@ let ``the generator's loss gradient equals finite differences (reference) and to
 let ``the discriminator's loss gradient equals finite differences once u has converged (reference) and torch's`` () =
     let _, (f, shapes, args) = losses reference 4
     Assert.True(gradientsMatchDifferences f shapes args)
+    use _ = torch.scope ()
     let _, (ft, _, _) = losses torch 4
     let _, rg = reference.valueAndGrad f (List.map2 reference.tensor args shapes)
     let _, tg = torch.valueAndGrad ft (List.map2 torch.tensor args shapes)

@@ -62,17 +62,26 @@ let private probed (b: Backend<'T>) (op: Op) (args: 'T list) : 'T =
     b.sum (b.mul y (b.tensor (Array.init (size shape) (fun i -> sin (float i + 0.3))) shape))
 
 let private valueAndGrads (b: Backend<'T>) (f: 'T list -> 'T) (shapes: int[] list) (args: float[] list) =
+    use _ = b.scope ()
     let value, grads = b.valueAndGrad f (List.map2 b.tensor args shapes)
     value, grads |> List.map b.toArray
+
+/// Torch tensors made outside a dispose scope are freed by .NET's finaliser whenever a collection runs, which
+/// under heavy allocation on parallel test threads crashed the test host (SIGSEGV) now and then; every torch
+/// computation of these tests runs inside a scope, so nothing it uses is finalised while native code reads it.
+let private scoped (b: Backend<'T>) (f: unit -> 'R) : 'R =
+    use _ = b.scope ()
+    f ()
 
 [<Property(MaxTest = 120)>]
 let ``torch and reference agree on the GAN's ops' values and gradients`` () =
     forAll opCase (fun (op, shapes, args) ->
-        let forward (b: Backend<'T>) = apply b op (List.map2 b.tensor args shapes)
+        let forward (b: Backend<'T>) = scoped b (fun () -> let y = apply b op (List.map2 b.tensor args shapes) in b.shape y, b.toArray y)
         let tv, tg = valueAndGrads torch (probed torch op) shapes args
         let rv, rg = valueAndGrads reference (probed reference op) shapes args
-        (torch.shape (forward torch) = reference.shape (forward reference)
-         && closeTo 1e-9 (reference.toArray (forward reference)) (torch.toArray (forward torch))
+        let (ts, ty), (rs, ry) = forward torch, forward reference
+        (ts = rs
+         && closeTo 1e-9 ry ty
          && closeTo 1e-9 [| rv |] [| tv |] && List.forall2 (closeTo 1e-9) rg tg)
         |> Prop.label $"%A{op} on %A{shapes}")
 
@@ -83,12 +92,13 @@ let ``reference gradients of the GAN's ops equal central finite differences`` ()
 
 [<Fact>]
 let ``the discriminator's convolution halves the side: 3 × 3, stride 2, padding 1`` () =
-    let y b = (b: Backend<'T>).conv2d 2 1 (b.fill 1.0 [| 1; 2; 8; 8 |]) (b.fill 1.0 [| 3; 2; 3; 3 |]) (b.fill 0.5 [| 3 |]) |> b.shape
+    let y b = scoped b (fun () -> (b: Backend<'T>).conv2d 2 1 (b.fill 1.0 [| 1; 2; 8; 8 |]) (b.fill 1.0 [| 3; 2; 3; 3 |]) (b.fill 0.5 [| 3 |]) |> b.shape)
     Assert.Equal<int[]>([| 1; 3; 4; 4 |], y torch)
     Assert.Equal<int[]>([| 1; 3; 4; 4 |], y reference)
 
 /// detach gives no gradient; assign writes values in place, and the tensor keeps its new values afterwards.
 let private detachAndAssign (b: Backend<'T>) =
+    use _ = b.scope ()
     let _, grads = b.valueAndGrad (fun xs -> let x = List.head xs in b.sum (b.mul x (b.detach x))) [ b.tensor [| 1.0; 2.0 |] [| 2 |] ]
     let target = b.tensor [| 0.0; 0.0 |] [| 2 |]
     b.assign target (b.tensor [| 3.0; -4.0 |] [| 2 |])

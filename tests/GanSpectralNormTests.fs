@@ -26,7 +26,9 @@ let private weightCase = gen {
     let! u = Gen.arrayOfLength shape.[0] (floatIn 0.1 1.0)
     return shape, w, u }
 
+/// Inside a scope on torch: see GanOpsTests.
 let private sigmaAfter (b: Backend<'T>) (iterations: int) (shape: int[]) (w: float[]) (u: float[]) =
+    use _ = b.scope ()
     let sigma, _ = SpectralNorm.estimate b iterations (b.tensor w shape) (b.tensor u [| shape.[0] |])
     Backend.scalar b sigma
 

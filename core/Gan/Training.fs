@@ -192,6 +192,8 @@ module Training =
         Backends.using backend
             { new IBackendUser<Image[]> with
                 member _.Use b =
+                    // The parameters belong to a scope, so torch's finaliser never frees one while it is read.
+                    use _ = b.scope ()
                     let gen = Generator.create b gs
                     generate b gen (generatorParams b gen names shapes values) side (Generator.latents gs.LatentDim count (int64 seed)) }
 
@@ -202,5 +204,6 @@ module Training =
         Backends.using backend
             { new IBackendUser<Image[]> with
                 member _.Use b =
+                    use _ = b.scope ()
                     let gen = Generator.create b gs
                     generate b gen (generatorParams b gen names shapes values) side line }
