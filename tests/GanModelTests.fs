@@ -133,3 +133,11 @@ let ``the discriminator's loss gradient equals finite differences once u has con
     let _, rg = reference.valueAndGrad f (List.map2 reference.tensor args shapes)
     let _, tg = torch.valueAndGrad ft (List.map2 torch.tensor args shapes)
     Assert.True(List.forall2 (fun r t -> closeTo 1e-9 (reference.toArray r) (torch.toArray t)) rg tg)
+
+[<Fact>]
+let ``the CPU-scale rows have about equal parameters, and Ours no more multiply-adds per pixel`` () =
+    let peCe, ours = Presets.quick 32 1
+    let count spec = let g = Generator.create reference spec in Generator.parameterCount g, g.MultiplyAdds
+    let (pc, mc), (po, mo) = count peCe, count ours
+    Assert.True(abs (float po - float pc) / float pc < 0.05, $"PE + CE {pc}, Ours {po} parameters")
+    Assert.True(mo <= mc, $"PE + CE {mc}, Ours {mo} multiply-adds per pixel")

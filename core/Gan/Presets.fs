@@ -41,3 +41,17 @@ module Presets =
             LatentDim = max 8 (s.LatentDim / shrink); Width = max 8 (s.Width / shrink); InnerWidth = max 8 (s.InnerWidth / shrink)
             EmbeddingChannels = s.EmbeddingChannels / shrink; EmbeddingResolution = (if s.EmbeddingChannels = 0 then 0 else side)
             Scales = s.Scales |> Array.map (fun x -> min x (float side)); Channels = channels }
+
+    /// The two rows at CPU scale for images of `side` pixels (Fashion-MNIST: 32, 1 channel), at about equal
+    /// parameters as the paper's rows are: trunk 64, blocks 64 → 32 → 64, a 64-d latent; PE + CE with a 40-channel
+    /// embedding on a side × side lattice, Ours with 2 × 2 tiles on all 7 blocks, grids doubling from 2 and capped
+    /// at the side. The paper's tiles (up to 8 × 8 of 512 × 173 experts) would put Ours at several times PE + CE's
+    /// parameters at this width, since a side² embedding is small: 2 × 2 keeps the comparison fair.
+    let quick (side: int) (channels: int) : GeneratorSpec * GeneratorSpec =
+        let common =
+            { peCe with LatentDim = 64; Width = 64; InnerWidth = 32; Channels = channels }
+        { common with EmbeddingChannels = 40; EmbeddingResolution = side },
+        { common with
+            EmbeddingChannels = 0; EmbeddingResolution = 0
+            Tiles = Array.init 7 (fun _ -> [| 2; 2 |])
+            Scales = Array.init 7 (fun i -> min (2.0 ** float (i + 1)) (float side)) }
