@@ -100,7 +100,20 @@ type Backend<'T> =
       /// Lets a tensor outlive every open scope (until freed): what a persistent batch is made of.
       persist: 'T -> 'T
       /// Frees a tensor now (no-op on a garbage-collected backend).
-      free: 'T -> unit }
+      free: 'T -> unit
+      /// 2-d convolution of images x [N; C; H; W] with weights [O; C; kh; kw] and bias [O] at a stride and zero
+      /// padding (torch's conv2d): [N; O; H'; W'] (the GAN's patch discriminators).
+      conv2d: int -> int -> 'T -> 'T -> 'T -> 'T
+      /// The mean of each 2 × 2 block of images [N; C; H; W] (even H, W): [N; C; H/2; W/2].
+      avgPool2: 'T -> 'T
+      /// Axes reordered: output axis k is input axis perm[k] (pixels [N; H; W; C] to images [N; C; H; W]).
+      permute: int[] -> 'T -> 'T
+      /// The same values as a constant: no gradient flows back through it (spectral normalisation's power
+      /// iteration vectors).
+      detach: 'T -> 'T
+      /// Copies the values of the second tensor into the first, in place and outside differentiation: state that
+      /// is not trained but changes during training (spectral normalisation's u) lives in tensors the loop owns.
+      assign: 'T -> 'T -> unit }
 
 module Backend =
     let scalar (b: Backend<'T>) (t: 'T) = (b.toArray t).[0]

@@ -65,4 +65,11 @@ module ReferenceBackend =
           scope = fun () -> noScope
           keep = id
           persist = id
-          free = ignore }
+          free = ignore
+          conv2d = fun stride padding x w bias -> Conv.conv2d stride padding x w bias
+          avgPool2 = Conv.avgPool2
+          permute = Conv.permute
+          detach = fun t -> Tape.constant (Array.copy t.Data) (Array.copy t.Shape)
+          assign = fun target source ->
+              if target.Shape <> source.Shape then invalidArg "source" $"assign needs equal shapes, got %A{target.Shape} and %A{source.Shape}"
+              Array.blit source.Data 0 target.Data 0 source.Data.Length }

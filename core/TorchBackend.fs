@@ -334,4 +334,12 @@ module TorchBackend =
           scope = fun () -> torch.NewDisposeScope() :> IDisposable
           keep = fun t -> t.MoveToOuterDisposeScope()
           persist = fun t -> t.DetachFromDisposeScope()
-          free = fun t -> t.Dispose() }
+          free = fun t -> t.Dispose()
+          conv2d = fun stride padding x w bias ->
+              torch.nn.functional.conv2d(x, w, bias, strides = [| int64 stride; int64 stride |], padding = [| int64 padding; int64 padding |])
+          avgPool2 = fun x -> torch.nn.functional.avg_pool2d(x, [| 2L; 2L |], [| 2L; 2L |])
+          permute = fun perm t -> t.permute(perm |> Array.map int64)
+          detach = fun t -> t.detach()
+          assign = fun target source ->
+              use _ = torch.no_grad()
+              target.copy_(source) |> ignore }

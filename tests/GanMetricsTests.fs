@@ -1,0 +1,117 @@
+/// Fréchet distance and KID (core/Gan/Frechet.fs) against closed forms and the estimator's defining properties.
+module LoE.Tests.GanMetricsTests
+
+open System
+open FsCheck.FSharp
+open FsCheck.Xunit
+open Xunit
+open LoE.Core.Gan
+open LoE.Tests.Generators
+
+/// A rotation Q of d dimensions as a product of plane rotations made by hand (no eigensolver involved).
+let private rotation (rng: Random) (d: int) =
+    let mutable q = Array.init (d * d) (fun k -> if k / d = k % d then 1.0 else 0.0)
+    for i in 0 .. d - 2 do
+        for j in i + 1 .. d - 1 do
+            let a = 2.0 * Math.PI * rng.NextDouble()
+            let g = Array.init (d * d) (fun k -> if k / d = k % d then 1.0 else 0.0)
+            g.[i * d + i] <- cos a; g.[j * d + j] <- cos a; g.[i * d + j] <- -(sin a); g.[j * d + i] <- sin a
+            q <- Eigen.multiply d q g
+    q
+
+let private transpose d (m: float[]) = Array.init (d * d) (fun k -> m.[(k % d) * d + k / d])
+let private diag d (v: float[]) = Array.init (d * d) (fun k -> if k / d = k % d then v.[k / d] else 0.0)
+
+let private normal (rng: Random) =
+    sqrt (-2.0 * log (1.0 - rng.NextDouble())) * cos (2.0 * Math.PI * rng.NextDouble())
+
+let private close tol (a: float) (e: float) = abs (a - e) <= tol * (1.0 + abs e)
+
+[<Property(MaxTest = 50)>]
+let ``the Fréchet distance of a feature set with itself is 0`` () =
+    forAll (Gen.zip (Gen.choose (1, 6)) (Gen.choose (0, 10000))) (fun (d, seed) ->
+        let rng = Random(seed)
+        let n = d + 2 + rng.Next(20)
+        let x = Array.init (n * d) (fun _ -> normal rng * 3.0 + 1.0)
+        abs (Frechet.distance d x x) < 1e-9)
+
+/// Σ₁ = Q D₁ Qᵀ and Σ₂ = Q D₂ Qᵀ commute, so tr((Σ₁Σ₂)^½) = Σ √(d₁ᵢ d₂ᵢ): a closed form that needs no matrix
+/// square root, against the full-matrix computation.
+[<Property(MaxTest = 50)>]
+let ``the Fréchet distance between Gaussians equals the closed form for commuting covariances`` () =
+    forAll (Gen.zip (Gen.choose (1, 7)) (Gen.choose (0, 10000))) (fun (d, seed) ->
+        let rng = Random(seed)
+        let q = rotation rng d
+        let d1 = Array.init d (fun _ -> 0.01 + 4.0 * rng.NextDouble())
+        let d2 = Array.init d (fun i -> if i = 0 then 0.0 else 0.01 + 4.0 * rng.NextDouble())
+        let sigma dd = Eigen.multiply d (Eigen.multiply d q (diag d dd)) (transpose d q)
+        let mu1 = Array.init d (fun _ -> normal rng)
+        let mu2 = Array.init d (fun _ -> normal rng)
+        let expected =
+            Array.fold2 (fun s a b -> s + (a - b) * (a - b)) 0.0 mu1 mu2
+            + Array.sum d1 + Array.sum d2 - 2.0 * Array.fold2 (fun s a b -> s + sqrt (a * b)) 0.0 d1 d2
+        let actual = Frechet.ofGaussians d mu1 (sigma d1) mu2 (sigma d2)
+        // A zero variance (d₂ has one) leaves an eigenvalue of rounding size whose root is ~1e-8: the loss of half
+        // the digits any square root of a singular matrix has, hence 1e-7 rather than 1e-9.
+        close 1e-7 actual expected |> Prop.label $"{actual} vs {expected}")
+
+/// For non-commuting covariances in 2 dimensions, tr(√M) of a 2 × 2 matrix M with real non-negative eigenvalues is
+/// √(tr M + 2√det M) (both eigenvalues' roots summed, squared): an independent closed form for tr((Σ₁Σ₂)^½).
+[<Property(MaxTest = 100)>]
+let ``the trace of the square root of Σ₁Σ₂ equals the 2 × 2 closed form for random covariances`` () =
+    forAll (Gen.choose (0, 100000)) (fun seed ->
+        let rng = Random(seed)
+        let psd () =
+            let b = Array.init 4 (fun _ -> normal rng)
+            Eigen.multiply 2 b (transpose 2 b)
+        let s1, s2 = psd (), psd ()
+        let m = Eigen.multiply 2 s1 s2
+        let tr, det = m.[0] + m.[3], m.[0] * m.[3] - m.[1] * m.[2]
+        let expected = sqrt (tr + 2.0 * sqrt (max 0.0 det))
+        close 1e-8 (Frechet.traceSqrtProduct 2 s1 s2) expected)
+
+[<Property(MaxTest = 50)>]
+let ``the symmetric PSD square root squares back`` () =
+    forAll (Gen.zip (Gen.choose (1, 8)) (Gen.choose (0, 10000))) (fun (d, seed) ->
+        let rng = Random(seed)
+        // Rank-deficient sometimes: fewer columns than rows, as covariances of few samples are.
+        let k = 1 + rng.Next(d + 2)
+        let b = Array.init (d * k) (fun _ -> normal rng)
+        let a = Array.init (d * d) (fun idx -> let i, j = idx / d, idx % d in Seq.init k (fun c -> b.[i * k + c] * b.[j * k + c]) |> Seq.sum)
+        let r = Eigen.sqrtPsd d a
+        let back = Eigen.multiply d r r
+        Array.forall2 (fun x y -> abs (x - y) <= 1e-9 * (1.0 + Array.max (Array.map abs a))) back a)
+
+/// Mean of the unbiased MMD² over many independent pairs of sets, and its standard error.
+let private mmdOverDraws (shift: float) =
+    let rng = Random(7)
+    let d, m, draws = 4, 16, 300
+    let values =
+        Array.init draws (fun _ ->
+            let x = Array.init (m * d) (fun _ -> normal rng)
+            let y = Array.init (m * d) (fun _ -> normal rng + shift)
+            Frechet.mmdUnbiased d x (Array.init m id) y (Array.init m id))
+    let mean = Array.average values
+    mean, sqrt ((values |> Array.sumBy (fun v -> (v - mean) ** 2.0)) / float (draws - 1) / float draws)
+
+[<Fact>]
+let ``KID's estimator is unbiased: its mean over many draws from one distribution is near 0`` () =
+    let mean, se = mmdOverDraws 0.0
+    Assert.True(abs mean < 4.0 * se, $"mean {mean}, standard error {se}")
+
+[<Fact>]
+let ``KID is clearly positive between shifted distributions`` () =
+    let mean, se = mmdOverDraws 1.0
+    Assert.True(mean > 10.0 * se && mean > 0.0, $"mean {mean}, standard error {se}")
+
+[<Fact>]
+let ``KID over subsets is 0-centred for a set split in two and positive for shifted sets`` () =
+    let rng = Random(3)
+    let d = 3
+    let x = Array.init (200 * d) (fun _ -> normal rng)
+    let y = Array.init (200 * d) (fun _ -> normal rng)
+    let z = Array.init (200 * d) (fun _ -> normal rng + 0.8)
+    let same, sameStd = Frechet.kid d 50 50 1 x y
+    let shifted, _ = Frechet.kid d 50 50 1 x z
+    Assert.True(abs same < 3.0 * sameStd, $"same distribution: {same} ± {sameStd}")
+    Assert.True(shifted > 10.0 * abs same && shifted > 0.05, $"shifted {shifted}, same {same}")

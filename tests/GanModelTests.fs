@@ -1,0 +1,143 @@
+/// The GAN's generator and discriminator (core/Gan/Generator.fs, Discriminator.fs): the paper's counts, batch
+/// independence, and gradients against finite differences and across backends.
+module LoE.Tests.GanModelTests
+
+open System
+open Xunit
+open Xunit.Abstractions
+open LoE.Core
+open LoE.Core.Gan
+open LoE.Tests.ReferenceProperties
+
+let private torch = TilingProperties.torch64
+
+/// x rounded as the paper prints it: to `digits` significant digits.
+let private rounded (digits: int) (x: int64) =
+    let scale = 10.0 ** (floor (log10 (float x)) + 1.0 - float digits)
+    Math.Round(float x / scale) * scale
+
+/// A tiny generator with everything the full ones have: an embedding, position-dependent blocks (nearest,
+/// 2×2 and 1×3 tiles) and a plain one.
+let tinyGenerator : GeneratorSpec =
+    { PeFrequencies = 2; EncodingRange = EncodingRange.Unit; LatentDim = 3; Width = 5; InnerWidth = 4
+      Tiles = [| [| 2; 2 |]; [| 1; 3 |]; [| 1; 1 |] |]; Scales = [| 2.0; 4.0; 0.0 |]; Interpolation = Interpolation.Nearest
+      EmbeddingChannels = 2; EmbeddingResolution = 3; Channels = 2; NegativeSlope = 0.2 }
+
+let tinyDiscriminator : DiscriminatorSpec = { Channels = 2; Widths = [| 3; 2; 2; 2; 1 |]; NegativeSlope = 0.2; PowerIterations = 1 }
+
+type CountTests(out: ITestOutputHelper) =
+    /// The reading these counts rest on is Presets' comment: z's 3400 weights per trunk channel are per image.
+    [<Fact>]
+    member _.``full-scale generators have the paper's parameters and multiply-adds per pixel (Table 4) to its rounding``() =
+        let b = reference
+        for name, spec, parameters, multiplyAdds in [ "PE + CE", Presets.peCe, 19.9e6, 1.39e6; "Ours", Presets.ours, 19.6e6, 1.26e6 ] do
+            let g = Generator.create b spec
+            let p, m = Generator.parameterCount g, g.MultiplyAdds
+            out.WriteLine($"{name}: {p} parameters (paper {parameters}), {m} multiply-adds per pixel (paper {multiplyAdds})")
+            Assert.True(rounded 3 p = parameters, $"{name}: {p} parameters, the paper {parameters}")
+            Assert.True(rounded 3 m = multiplyAdds, $"{name}: {m} multiply-adds, the paper {multiplyAdds}")
+        let d = Discriminator.create { Channels = 3; Widths = Discriminator.paperWidths; NegativeSlope = 0.2; PowerIterations = 1 }
+        out.WriteLine($"discriminator (both scales): {Discriminator.parameterCount d} parameters")
+
+let private images (b: Backend<'T>) (ps: Params<'T>) (count: int) (z: float[]) =
+    let g = Generator.create b tinyGenerator
+    Generator.images b g ps (Generator.pixels b false count 4 6) (b.tensor z [| count; tinyGenerator.LatentDim |]) |> b.toArray
+
+/// Inside a scope on torch: see GanOpsTests.
+let private batchEqualsPerImage (b: Backend<'T>) =
+    use _ = b.scope ()
+    let g = Generator.create b tinyGenerator
+    let ps = Generator.init b g 5
+    let z = Generator.latents tinyGenerator.LatentDim 3 11L
+    let together = images b ps 3 z
+    let alone = Array.init 3 (fun k -> images b ps 1 z.[k * 3 .. k * 3 + 2]) |> Array.concat
+    together.Length = 3 * 2 * 4 * 6 && closeTo 1e-12 together alone
+
+[<Fact>]
+let ``the generator's output for a batch equals the per-image computation, on both backends`` () =
+    Assert.True(batchEqualsPerImage torch)
+    Assert.True(batchEqualsPerImage reference)
+
+[<Fact>]
+let ``different latents give different images, the same latent the same image`` () =
+    let b = reference
+    let g = Generator.create b tinyGenerator
+    let ps = Generator.init b g 5
+    let z = Generator.latents tinyGenerator.LatentDim 2 3L
+    let two = images b ps 2 (Array.append z.[0 .. 2] z.[0 .. 2])
+    let half = two.Length / 2
+    Assert.True(closeTo 0.0 two.[.. half - 1] two.[half ..])
+    let other = images b ps 2 z
+    Assert.False(closeTo 1e-6 other.[.. half - 1] other.[half ..])
+
+[<Fact>]
+let ``both patch discriminators score patches; each image's scores do not depend on the batch`` () =
+    let b = reference
+    let d = Discriminator.create tinyDiscriminator
+    let ps = Component.init b { Parameters = d.Parameters @ d.State; MultiplyAdds = 0L; Apply = fun _ _ x -> x } 3
+    let x = Array.init (2 * 2 * 64 * 64) (fun i -> sin (float i))
+    let scores, next = Discriminator.scores b d ps (b.tensor x [| 2; 2; 64; 64 |])
+    // 64 → 32 → 16 → 8 → 4 → 2 patches a side on the image, 32 → … → 1 on its half.
+    Assert.Equal<int[] list>([ [| 2; 1; 2; 2 |]; [| 2; 1; 1; 1 |] ], scores |> List.map b.shape)
+    Assert.Equal(10, next.Length)
+    let alone, _ = Discriminator.scores b d ps (b.tensor x.[8192 ..] [| 1; 2; 64; 64 |])
+    let second (s: ReferenceBackend.T) = let a = b.toArray s in a.[a.Length / 2 ..]
+    Assert.True(closeTo 1e-12 (alone |> List.map b.toArray |> Array.concat) (scores |> List.map second |> Array.concat))
+
+/// The generator's and the discriminator's hinge losses on a tiny batch as functions of their own parameters.
+let private losses (b: Backend<'T>) (iterations: int) =
+    let g = Generator.create b tinyGenerator
+    let d = Discriminator.create { tinyDiscriminator with PowerIterations = iterations }
+    let gps = Generator.init b g 1
+    let dps = Component.init b { Parameters = d.Parameters @ d.State; MultiplyAdds = 0L; Apply = fun _ _ x -> x } 2
+    // Start every u converged for the initial weights, so that few iterations per evaluation keep it converged
+    // for weights a finite-difference step away.
+    let dps = d.Parameters |> List.filter (fun p -> p.Shape.Length = 4) |> List.fold (fun (m: Params<'T>) p ->
+                  Map.add (Discriminator.stateName p.Name) (snd (SpectralNorm.estimate b 300 m.[p.Name] m.[Discriminator.stateName p.Name])) m) dps
+    let px = Generator.pixels b false 2 8 8
+    let z = b.tensor (Generator.latents tinyGenerator.LatentDim 2 7L) [| 2; tinyGenerator.LatentDim |]
+    let real = b.tensor (Array.init (2 * 2 * 64) (fun i -> cos (0.37 * float i))) [| 2; 2; 8; 8 |]
+    let gNames, dNames = g.Parameters |> List.map (fun p -> p.Name), d.Parameters |> List.map (fun p -> p.Name)
+    let withValues (ps: Params<'T>) names (values: 'T list) = List.fold2 (fun m n v -> Map.add n v m) ps names values
+    let score (dps: Params<'T>) x = fst (Discriminator.scores b d dps x)
+    let sum (xs: 'T list) = xs |> List.reduce b.add
+    let gLoss (values: 'T list) =
+        let fake = Generator.images b g (withValues gps gNames values) px z
+        sum (score dps fake |> List.map (Losses.generator b))
+    let fake = Generator.images b g gps px z
+    let dLoss (values: 'T list) =
+        let dps = withValues dps dNames values
+        sum (List.map2 (Losses.discriminator b) (score dps real) (score dps fake))
+    let valuesOf names (ps: Params<'T>) = names |> List.map (fun n -> b.toArray ps.[n])
+    let shapesOf names (ps: Params<'T>) = names |> List.map (fun n -> b.shape ps.[n])
+    (gLoss, shapesOf gNames gps, valuesOf gNames gps), (dLoss, shapesOf dNames dps, valuesOf dNames dps)
+
+[<Fact>]
+let ``the generator's loss gradient equals finite differences (reference) and torch's`` () =
+    let (f, shapes, args), _ = losses reference 1
+    Assert.True(gradientsMatchDifferences f shapes args)
+    use _ = torch.scope ()
+    let (ft, _, _), _ = losses torch 1
+    let _, rg = reference.valueAndGrad f (List.map2 reference.tensor args shapes)
+    let _, tg = torch.valueAndGrad ft (List.map2 torch.tensor args shapes)
+    Assert.True(List.forall2 (fun r t -> closeTo 1e-9 (reference.toArray r) (torch.toArray t)) rg tg)
+
+/// With u converged, σ̂ is stationary in u and v, so holding them constant (the paper's gradient) is the full
+/// derivative and finite differences must agree.
+[<Fact>]
+let ``the discriminator's loss gradient equals finite differences once u has converged (reference) and torch's`` () =
+    let _, (f, shapes, args) = losses reference 4
+    Assert.True(gradientsMatchDifferences f shapes args)
+    use _ = torch.scope ()
+    let _, (ft, _, _) = losses torch 4
+    let _, rg = reference.valueAndGrad f (List.map2 reference.tensor args shapes)
+    let _, tg = torch.valueAndGrad ft (List.map2 torch.tensor args shapes)
+    Assert.True(List.forall2 (fun r t -> closeTo 1e-9 (reference.toArray r) (torch.toArray t)) rg tg)
+
+[<Fact>]
+let ``the CPU-scale rows have about equal parameters, and Ours no more multiply-adds per pixel`` () =
+    let peCe, ours = Presets.quick 32 1
+    let count spec = let g = Generator.create reference spec in Generator.parameterCount g, g.MultiplyAdds
+    let (pc, mc), (po, mo) = count peCe, count ours
+    Assert.True(abs (float po - float pc) / float pc < 0.05, $"PE + CE {pc}, Ours {po} parameters")
+    Assert.True(mo <= mc, $"PE + CE {mc}, Ours {mo} multiply-adds per pixel")

@@ -1,0 +1,76 @@
+/// The GAN as an objective of the one training loop (core/Gan/Training.fs), end to end on tiny data.
+module LoE.Tests.GanTrainingTests
+
+open System
+open System.Threading
+open Xunit
+open LoE.Core
+open LoE.Core.Gan
+
+/// 16 one-channel 8 × 8 images of a bright 3 × 3 square at different places.
+let private squares =
+    Array.init 16 (fun k ->
+        let x0, y0 = k % 4 + 1, k / 4 + 1
+        { Width = 8; Height = 8; Channels = 1
+          Pixels = Array.init 64 (fun i -> let x, y = i % 8, i / 8 in if x >= x0 && x < x0 + 3 && y >= y0 && y < y0 + 3 then 1.0f else 0.0f) })
+
+let private generator : GeneratorSpec =
+    { GanModelTests.tinyGenerator with LatentDim = 4; Width = 16; InnerWidth = 8; Channels = 1; EmbeddingChannels = 0; EmbeddingResolution = 0 }
+
+let private discriminator : DiscriminatorSpec = { Channels = 1; Widths = [| 8; 8; 8; 8; 1 |]; NegativeSlope = 0.2; PowerIterations = 1 }
+
+let private hooks (into: ResizeArray<Checkpoint>) (every: int) (resume: Checkpoint) =
+    { OnProgress = Action<_> ignore; CheckpointEvery = every; OnCheckpoint = Action<_> into.Add; Resume = resume
+      Cancel = CancellationToken.None }
+
+/// The reference backend: faster than torch for networks this small.
+let private backend = Backends.reference
+
+[<Fact>]
+let ``a tiny GAN trains: both losses move and the samples change`` () =
+    let t = { Training.paper 60 4 3 with LearningRate = 2e-3 }
+    let before = { Training.paper 0 4 3 with LearningRate = 2e-3 }
+    let r0 = Training.trainWith backend generator discriminator before squares (hooks (ResizeArray()) 0 Unchecked.defaultof<_>)
+    let r = Training.trainWith backend generator discriminator t squares (hooks (ResizeArray()) 0 Unchecked.defaultof<_>)
+    Assert.Equal(60, r.Losses.Length)
+    let spread (xs: float[]) = Array.max xs - Array.min xs
+    let ds, gs = r.Losses |> Array.map (fun (_, d, _) -> d), r.Losses |> Array.map (fun (_, _, g) -> g)
+    Assert.True(Array.forall Double.IsFinite ds && Array.forall Double.IsFinite gs)
+    Assert.True(spread ds > 0.05 && spread gs > 0.05, $"L_D spread {spread ds}, L_G spread {spread gs}")
+    let samples (res: GanResult) = Training.samplesWith backend generator res.Names res.Shapes res.Values 8 4 11 |> Array.collect (fun i -> i.Pixels)
+    let a, b = samples r0, samples r
+    let change = Array.map2 (fun (x: float32) y -> abs (x - y)) a b |> Array.max
+    Assert.True(change > 0.05f, $"samples changed by at most {change}")
+    // The spectral-norm state moved with training (so checkpoints have something to keep).
+    let u name (res: GanResult) = res.Values.[Array.findIndex ((=) name) res.Names]
+    let uName = Discriminator.stateName "d.full.conv2.weight"
+    Assert.True(Array.map2 (fun x y -> abs (x - y)) (u uName r0) (u uName r) |> Array.max > 1e-6)
+
+[<Fact>]
+let ``a resumed GAN run continues exactly, spectral-norm state included`` () =
+    let t = { Training.paper 4 2 5 with LearningRate = 1e-3 }
+    let checkpoints = ResizeArray()
+    let whole = Training.trainWith Backends.reference generator discriminator t squares (hooks checkpoints 2 Unchecked.defaultof<_>)
+    let halfway = checkpoints |> Seq.find (fun c -> c.Iteration = 2)
+    Assert.Contains(Discriminator.stateName "d.half.conv1.weight", halfway.Names)
+    let resumed = Training.trainWith Backends.reference generator discriminator t squares (hooks (ResizeArray()) 2 halfway)
+    Assert.Equal<string[]>(whole.Names, resumed.Names)
+    Array.iter2 (fun (a: float[]) (b: float[]) -> Assert.Equal<float[]>(a, b)) whole.Values resumed.Values
+
+[<Fact>]
+let ``sample grids tile images row by row`` () =
+    let im k = { Width = 2; Height = 1; Channels = 1; Pixels = [| float32 k; float32 k + 0.5f |] }
+    let g = Training.grid 2 [| im 0; im 1; im 2 |]
+    Assert.Equal((4, 2), (g.Width, g.Height))
+    Assert.Equal<float32[]>([| 0.0f; 0.5f; 1.0f; 1.5f; 2.0f; 2.5f; 0.0f; 0.0f |], g.Pixels)
+
+/// The whole objective, in-place spectral-norm updates included, on torch float64 and the reference.
+[<Fact>]
+let ``three GAN iterations on torch float64 and on the reference end with the same networks`` () =
+    let t = { Training.paper 3 2 9 with LearningRate = 1e-3 }
+    let run spec = Training.trainWith spec generator discriminator t squares (hooks (ResizeArray()) 0 Unchecked.defaultof<_>)
+    let onTorch, onReference = run Backends.torchCpu64, run Backends.reference
+    Assert.Equal<string[]>(onReference.Names, onTorch.Names)
+    Array.iteri2 (fun i (a: float[]) (b: float[]) ->
+        Assert.True(ReferenceProperties.closeTo 1e-9 a b, onReference.Names.[i])) onTorch.Values onReference.Values
+    Array.iter2 (fun (_, d1: float, g1: float) (_, d2: float, g2: float) -> Assert.Equal(d2, d1, 9); Assert.Equal(g2, g1, 9)) onTorch.Losses onReference.Losses
