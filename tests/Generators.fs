@@ -1,5 +1,10 @@
 module LoE.Tests.Generators
 
+// One test at a time: libtorch is process-global (its thread pool, set_num_threads), and the test host crashed
+// natively now and then while tests on several threads trained, set threads and freed tensors at once.
+[<assembly: Xunit.CollectionBehavior(DisableTestParallelization = true)>]
+do ()
+
 open FsCheck
 open FsCheck.FSharp
 open LoE.Core
