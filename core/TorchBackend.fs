@@ -54,60 +54,57 @@ module TorchBackend =
     let private outlive (persistent: bool) (t: T) =
         if persistent then t.DetachFromDisposeScope() else t.MoveToOuterDisposeScope()
 
-    /// One corner's points grouped by expert into chunks of `Size` rows, each chunk one expert's: one batched
-    /// product [chunks; Size; in] × [chunks; in; out] serves every expert.
-    type CornerGrouping =
-        { /// For each chunk, its expert.
-          ChunkExperts: T
-          /// For each slot (chunk · Size + row), the point it reads (padding slots read point 0).
-          ToSlots: T
-          /// For each point, its slot.
-          FromSlots: T
-          Chunks: int64 }
-
-    /// A routing's grouping by expert, made once per routing, per corner; and the N-linear weights.
+    /// A routing's grouping by expert for the batched product, made once per routing: per corner, the points
+    /// grouped by expert into slots [used experts × largest group], so that one batched product serves all
+    /// experts.
     type Grouping =
-        { Corners: CornerGrouping[]
+        { /// Experts that own at least one point.
+          Used: T
+          /// Per corner: for each slot, the point it reads (padding slots read point 0).
+          ToSlots: T[]
+          /// Per corner: for each point, its slot.
+          FromSlots: T[]
           /// Per corner: N-linear weights [n; 1] (None for nearest).
           Weights: T option[]
-          Size: int64 }
+          Groups: int64
+          Largest: int64 }
 
     /// The grouping on the device: a stable sort of each corner's experts gives every point its rank within its
-    /// expert's group (so slots are filled in point order), and counts per expert give the groups. A group of c
-    /// points takes ceil(c / Size) chunks with Size = ceil(n / E): the padding is under one chunk per expert, at most
-    /// n rows in all, however unevenly the points fall (padding every group to the largest one, as before, made a
-    /// scene's samples, crowded into a few cells of the coarse grids, cost up to E times a dense layer). The one
-    /// value read back is the vector of counts per expert (the product's shape depends on it); everything else
-    /// stays on the device.
+    /// expert's group (so slots are filled in point order), and counts per expert give the groups. The one value
+    /// read back is the vector of counts per expert (the batched product's shape depends on it); everything
+    /// else stays on the device.
     let private makeGrouping (r: Routed<T>) : Grouping =
         use _ = torch.NewDisposeScope()
         let n, e = int64 r.Count, int64 r.TileExperts
         let device = r.Experts.device
-        let size = max 1L ((n + e - 1L) / e)
         let perCorner = Array.init r.K (fun c -> r.Experts.select(1L, int64 c))
         let counts = perCorner |> Array.map (fun ex -> ex.bincount(null, e))
-        // Counts per expert and corner: one small read per layer and batch.
+        // Largest group and used experts over all corners: one small read per layer and batch.
         let countsHost = torch.stack(counts).cpu().data<int64>().ToArray()
-        let keep = outlive r.Persistent
+        let largest = if countsHost.Length = 0 then 0L else Array.max countsHost
+        let used = [| for x in 0L .. e - 1L do if Seq.init r.K (fun c -> countsHost.[c * int e + int x]) |> Seq.exists (fun m -> m > 0L) then x |]
+        let groupOf = Array.create (int e) -1L
+        used |> Array.iteri (fun g x -> groupOf.[int x] <- int64 g)
+        let groupOfT = indices groupOf device
+        let slots = int64 used.Length * largest
         let corner c =
             let ex = perCorner.[c]
-            let count x = countsHost.[c * int e + x]
-            // Each expert's first chunk, and every chunk's expert.
-            let firstChunk = Array.scan (fun acc x -> acc + (count x + size - 1L) / size) 0L [| 0 .. int e - 1 |]
-            let chunks = firstChunk.[int e]
-            let chunkExperts = Array.init (int chunks) (fun k -> int64 (Array.findIndexBack (fun f -> f <= int64 k) firstChunk.[.. int e - 1]))
             let struct (_, order) = ex.sort(0L, false, true)
             let sorted = ex.index_select(0L, order)
             let starts = counts.[c].cumsum(0L).sub(counts.[c])
             let rank = torch.arange(n, dtype = torch.ScalarType.Int64, device = device).sub(starts.index_select(0L, sorted))
-            // Slot = (first chunk of the expert) · Size + rank: a group's chunks are consecutive, so rank runs on.
-            let slot = (withInt size (fun l -> (indices firstChunk.[.. int e - 1] device).index_select(0L, sorted).mul(l))).add(rank, oneInt)
-            let toSlot = torch.zeros([| chunks * size |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, slot, order)
+            let slot = (withInt largest (fun l -> groupOfT.index_select(0L, sorted).mul(l))).add(rank, oneInt)
+            let toSlot = torch.zeros([| slots |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, slot, order)
             let fromSlot = torch.zeros([| n |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, order, slot)
-            { ChunkExperts = indices chunkExperts device |> keep; ToSlots = keep toSlot; FromSlots = keep fromSlot; Chunks = chunks }
-        { Corners = Array.init r.K corner
+            toSlot, fromSlot
+        let corners = Array.init r.K corner
+        let keep = outlive r.Persistent
+        { Used = indices used device |> keep
+          ToSlots = corners |> Array.map (fst >> keep)
+          FromSlots = corners |> Array.map (snd >> keep)
           Weights = Array.init r.K (fun c -> if r.K = 1 then None else Some(r.Weights.narrow(1L, int64 c, 1L).contiguous() |> keep))
-          Size = size }
+          Groups = int64 used.Length
+          Largest = largest }
 
     /// How a routing is run: grouped by expert, or, when a tile has no more experts than a point has corners
     /// (2×2, 2×2×2 N-linear), as one dense product of weight-scaled inputs with the stacked experts.
@@ -136,22 +133,21 @@ module TorchBackend =
         let bias = if b.dim() = 1L then b else blend.mm(b)
         y.add(bias, one).MoveToOuterDisposeScope()
 
-    /// One batched product per corner over its chunks: rows to slots [chunks; Size; in], bmm with each chunk's
-    /// expert's weights plus their biases, and slots back to rows. A shared bias [out] is added once.
+    /// One batched product per corner over the used experts: rows to slots [groups; largest; in], bmm with the
+    /// used experts' weights plus their biases, and slots back to rows. A shared bias [out] is added once.
     let private groupedLinear (p: Grouping) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
         // Intermediates get their own scope: autograd keeps what backward needs, and the rest is freed now rather
         // than at the end of the training step (a dispose scope would otherwise hold every temporary until then).
         use _ = torch.NewDisposeScope()
         let shared = b.dim() = 1L
+        let wUsed = w.index_select(0L, p.Used)
+        let bUsed = if shared then None else Some(b.index_select(0L, p.Used).unsqueeze(1L))
         let inDim, outDim = x.shape.[1], w.shape.[2]
         let corner c =
-            let g = p.Corners.[c]
-            let xs = x.index_select(0L, g.ToSlots).view(g.Chunks, p.Size, inDim)
-            let products = xs.bmm(w.index_select(0L, g.ChunkExperts))
-            let ys =
-                (if shared then products else products.add(b.index_select(0L, g.ChunkExperts).unsqueeze(1L), one))
-                    .view(g.Chunks * p.Size, outDim)
-            let y = ys.index_select(0L, g.FromSlots)
+            let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
+            let products = xs.bmm(wUsed)
+            let ys = (match bUsed with Some bu -> products.add(bu, one) | None -> products).view(p.Groups * p.Largest, outDim)
+            let y = ys.index_select(0L, p.FromSlots.[c])
             match p.Weights.[c] with
             | Some weights -> y * weights
             | None -> y
