@@ -30,7 +30,8 @@ module Scene =
           Colours = parts |> Array.collect (fun (_, _, _, c) -> c) }
 
     /// A turntable: `count` cameras of `width`×`height` with the test views' field of view, on a circle around the
-    /// scene's centre at the median distance and elevation of its cameras (z up, as both formats' scenes).
+    /// scene's centre at the median distance and elevation of its cameras, about the z axis (NeRF-synthetic's up; an
+    /// NSVF scene with another up axis gets a tilted orbit).
     let turntable (scene: Scene) (width: int) (height: int) (count: int) : Camera[] =
         let views = Array.append scene.Test scene.Train
         let median (xs: float[]) = let s = Array.sort xs in s.[s.Length / 2]
