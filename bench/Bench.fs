@@ -115,12 +115,13 @@ module Bench =
     /// steps of a process ran 3× slower than later ones, whichever variant took them) falls on every variant alike.
     /// Per variant: the median step, Adam's median share, and resident memory before and after `memorySteps` further
     /// steps of it alone (memory must stay flat); and the peak resident memory of the timed rounds.
-    let private timeSideBySide (runners: Runner list) warmup steps memorySteps =
+    let private timeSideBySide (cancel: System.Threading.CancellationToken) (runners: Runner list) warmup steps memorySteps =
         let count = List.length runners
         let times = Array.init count (fun _ -> ResizeArray<float * float>())
         let (), peak =
             sampledPeak (fun () ->
                 for round in 1 .. warmup + steps do
+                    cancel.ThrowIfCancellationRequested()
                     for k in 0 .. count - 1 do
                         let v = (k + round) % count
                         let t = runners.[v].Step round
@@ -129,7 +130,9 @@ module Bench =
         let results =
             runners |> List.mapi (fun v r ->
                 let rssStart = if memorySteps > 0 then residentMiB () else nan
-                for i in 1 .. memorySteps do r.Step (warmup + steps + i) |> ignore
+                for i in 1 .. memorySteps do
+                    cancel.ThrowIfCancellationRequested()
+                    r.Step (warmup + steps + i) |> ignore
                 let rssEnd = if memorySteps > 0 then residentMiB () else nan
                 r.Name, median (Seq.map fst times.[v]), median (times.[v] |> Seq.map (fun (t, a) -> a / t)), rssStart, rssEnd)
         runners |> List.iter (fun r -> r.Free ())
@@ -166,7 +169,8 @@ module Bench =
     /// Runs every variant on one shape; the naive loop only when `naive` (it is slow at full size). With `random`,
     /// every step draws new points (with replacement from a fixed pool of targets) and routes them, as random-batch
     /// training does; otherwise the points are fixed and their routing is made once (full-signal training).
-    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (random: bool) (memorySteps: int) (report: Action<Row>) =
+    /// Ctrl-C or SIGTERM (`cancel`) stops it between steps.
+    let run (device: string) (shape: Shape) (warmup: int) (steps: int) (naive: bool) (random: bool) (memorySteps: int) (cancel: System.Threading.CancellationToken) (report: Action<Row>) =
         let b = TorchBackend.create device false
         let rng = Random(0)
         let d = shape.Model.Tile.Length
@@ -201,7 +205,7 @@ module Bench =
                       torch.tensor((Grid.route Interpolation.Nearest m (ModelSpec.tileOf nearest i) coords).Experts |> Array.map int64))
                   let ps, _ = network nearest
                   yield measure "masked-loop" ps (fun batch ps -> maskedForward b shape experts ps (encoded batch)) ]
-        let results, peak = timeSideBySide variants warmup steps memorySteps
+        let results, peak = timeSideBySide cancel variants warmup steps memorySteps
         let dense = results |> List.head |> fun (_, s, _, _, _) -> s
         for name, seconds, adamShare, rssStart, rssEnd in results do
             report.Invoke

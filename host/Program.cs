@@ -54,7 +54,7 @@ public static class Program
                 (KeysOptions o) => Task.FromResult(KeysCommand.Execute(o, output)),
                 (ReportOptions o) => ReportCommand.ExecuteAsync(o, output),
                 (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, output),
-                (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, output)),
+                (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, output, cancel)),
                 (RenderOptions o) => RenderCommand.ExecuteAsync(o, output),
                 (CompareOptions o) => Task.FromResult(CompareCommand.Execute(o, output)),
                 errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : UsageError));

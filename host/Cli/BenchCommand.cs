@@ -28,7 +28,7 @@ public static class BenchCommand
             : string.Create(CultureInfo.InvariantCulture, $"≤ {g:0.00}: {r.RatioToDense / g - 1:P0} over");
     }
 
-    public static int Execute(BenchOptions o, TextWriter output)
+    public static int Execute(BenchOptions o, TextWriter output, CancellationToken cancel = default)
     {
         TorchDevices.Require("torch", [o.Device], "--device");
         var backend = new BackendSpec("torch", o.Device, false, o.Threads ?? Environment.ProcessorCount);
@@ -48,7 +48,7 @@ public static class BenchCommand
         foreach (var shape in Bench.shapes(CountFor).Where(s => wanted.Count == 0 || wanted.Contains(s.Name)))
         {
             output.WriteLine($"{shape.Name}: {shape.Coordinates} coordinates, {steps} timed steps per variant...");
-            Bench.run(o.Device, shape, 1, steps, naive, o.Random, o.MemorySteps, r =>
+            Bench.run(o.Device, shape, 1, steps, naive, o.Random, o.MemorySteps, cancel, r =>
             {
                 rows.Add(r);
                 var memory = o.MemorySteps > 0
