@@ -9,7 +9,7 @@ public sealed record DataConfig : ICheckedSection
     public const string GeneratedPrefix = "generated:";
 
     // How to get data that cannot ship with the repository changes nothing a run computes.
-    [Key("how to get data.image or data.video when it does not ship; a missing file is then reported (with this text) only when the run starts, so the rest of the file still works",
+    [Key("how to get data.image, data.video or data.scene when it does not ship; a missing file is then reported (with this text) only when the run starts, so the rest of the file still works",
         InHash = false)]
     public string? Obtain { get; init; }
 
