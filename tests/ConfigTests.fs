@@ -118,6 +118,15 @@ let ``data.size 100000000 through loe list ends with exit code 2 and one line`` 
     Assert.Equal(2, code)
     Assert.Equal($"{path}:3:35: data.size: must be at most {Limits.Side}, got 100000000", err.Trim())
 
+[<Fact>]
+let ``a block scalar where a mapping belongs is described on one line`` () =
+    // Found by the damaged-file property: `paper: >` folded the whole table into one multi-line message.
+    let text = yaml (fun s -> s.Replace("    sweep: {model.layout: [pe-mlp, quad-tree]}", "    sweep: {model.layout: [pe-mlp, quad-tree]}\n    paper: >\n      pe-mlp: 31.38\n      quad-tree: 40.55"))
+    let e = configError text
+    Assert.Equal("experiments.tiny.paper", e.Key)
+    Assert.DoesNotContain("\n", e.Message)
+    Assert.Contains("pe-mlp: 31.38 quad-tree: 40.55", e.Message)
+
 // Both found by the damaged-file property below: YamlDotNet failed with an ArgumentException on the first and
 // recursed until the stack overflowed (killing the process) on the second.
 [<InlineData("    lr: 0.005", "    : lr: 0.005", 7)>]

@@ -50,11 +50,18 @@ public static class YamlText
     public static string Describe(YamlNode node) => node switch
     {
         YamlScalarNode { Value: null or "" } => "nothing",
-        YamlScalarNode s => $"\"{s.Value}\"",
+        YamlScalarNode s => $"\"{OneLine(s.Value!)}\"",
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         _ => node.NodeType.ToString(),
     };
+
+    /// <summary>A scalar as it reads in a one-line message: a block scalar's line breaks as spaces, at most 60 characters.</summary>
+    private static string OneLine(string value)
+    {
+        var flat = string.Join(" ", value.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return flat.Length <= 60 ? flat : flat[..57] + "...";
+    }
 
     /// <summary>The value of a scalar node, or null for lists and mappings.</summary>
     public static string? ScalarValue(YamlNode node) => (node as YamlScalarNode)?.Value;
