@@ -57,19 +57,23 @@ module Nsvf =
             if not (imageFiles.ContainsKey name) then fail $"{f}: a pose without an image (no rgb/{name}.png)"
         for KeyValue(name, f) in imageFiles do
             if not (poseFiles.ContainsKey name) then fail $"{f}: an image without a pose (no pose/{name}.txt)"
+        // One focal length and a centred principal point is the camera model the renderer has.
+        if abs (fx - fy) > 0.01 * fx then fail $"{folder}/intrinsics.txt: fx {fx} and fy {fy} differ; square pixels only"
+        if poseFiles.IsEmpty then fail $"{images}: no images named {prefix}*"
+        let chosen = poseFiles |> Map.toArray |> Array.indexed |> Array.filter (fun (i, _) -> i % max 1 every = 0) |> Array.map snd
+        // The intrinsics describe the images as stored. Resized on load, only the first is also read at its own
+        // size (to check them and scale the focal length), rather than every image twice.
+        let stored = lazy (let i = decode imageFiles.[fst chosen.[0]] None in i.Width, i.Height)
         let views =
-            poseFiles |> Map.toArray |> Array.indexed |> Array.filter (fun (i, _) -> i % max 1 every = 0)
-            |> Array.map (fun (_, (name, poseFile)) ->
+            chosen |> Array.map (fun (name, poseFile) ->
                 let imageFile = imageFiles.[name]
-                let original = decode imageFile None
-                // One focal length and a centred principal point is the camera model the renderer has.
-                if abs (fx - fy) > 0.01 * fx then fail $"{folder}/intrinsics.txt: fx {fx} and fy {fy} differ; square pixels only"
-                if abs (cx - 0.5 * float original.Width) > 0.01 * float original.Width || abs (cy - 0.5 * float original.Height) > 0.01 * float original.Height then
-                    fail $"{folder}/intrinsics.txt: principal point ({cx}, {cy}) is not the centre of {imageFile} ({original.Width}×{original.Height})"
-                let img = Blender.composite [| 1.0; 1.0; 1.0 |] (match size with Some _ -> decode imageFile size | None -> original)
-                let camera = { Width = original.Width; Height = original.Height; Focal = fx; Pose = pose poseFile }
+                let decoded = decode imageFile size
+                let width, height = if size.IsNone then decoded.Width, decoded.Height else stored.Force()
+                if abs (cx - 0.5 * float width) > 0.01 * float width || abs (cy - 0.5 * float height) > 0.01 * float height then
+                    fail $"{folder}/intrinsics.txt: principal point ({cx}, {cy}) is not the centre of {imageFile} ({width}×{height})"
+                let img = Blender.composite [| 1.0; 1.0; 1.0 |] decoded
+                let camera = { Width = width; Height = height; Focal = fx; Pose = pose poseFile }
                 { Camera = Camera.resized camera img.Width img.Height; Image = img }, imageFile)
-        if views.Length = 0 then fail $"{images}: no images named {prefix}*"
         let first, firstFile = views.[0]
         match views |> Array.tryFind (fun (v, _) -> v.Image.Width <> first.Image.Width || v.Image.Height <> first.Image.Height) with
         | Some(v, path) -> fail $"{path}: {v.Image.Width}×{v.Image.Height}, but {firstFile} is {first.Image.Width}×{first.Image.Height}"

@@ -141,6 +141,7 @@ public static class ImageFile
         return true;
     }
 
-    private static byte ToByte(float v) =>
+    /// <summary>A value in [0, 1] as an 8-bit level (clamped; NaN as 0).</summary>
+    internal static byte ToByte(float v) =>
         float.IsNaN(v) ? (byte)0 : (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
 }

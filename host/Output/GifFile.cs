@@ -1,3 +1,4 @@
+using LoE.Host.Data;
 using CoreImage = LoE.Core.Image;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -21,7 +22,7 @@ public static class GifFile
             for (var x = 0; x < frame.Width; x++)
             {
                 var i = 3 * (y * frame.Width + x);
-                image[x, y] = new Rgb24(Byte(frame.Pixels[i]), Byte(frame.Pixels[i + 1]), Byte(frame.Pixels[i + 2]));
+                image[x, y] = new Rgb24(ImageFile.ToByte(frame.Pixels[i]), ImageFile.ToByte(frame.Pixels[i + 1]), ImageFile.ToByte(frame.Pixels[i + 2]));
             }
             image.Frames.RootFrame.Metadata.GetGifMetadata().FrameDelay = frameMilliseconds / 10; // hundredths of a second
             gif.Frames.AddFrame(image.Frames.RootFrame);
@@ -31,6 +32,4 @@ public static class GifFile
         gif.SaveAsGif(stream, new GifEncoder { ColorTableMode = GifColorTableMode.Local });
         return stream.ToArray();
     }
-
-    private static byte Byte(float v) => float.IsNaN(v) ? (byte)0 : (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
 }
