@@ -1,0 +1,11 @@
+namespace LoE.Host.Metrics;
+
+/// The networks FD and KID can be measured with.
+public static class FeatureNetworks
+{
+    /// ImageNet ResNet-18 (512-d), shipped through NuGet next to loe: the default; tables print "FD (ResNet-18)".
+    public static IFeatureNetwork ResNet18() => new ResNet18Features(AppContext.BaseDirectory);
+
+    /// pytorch-fid's Inception-v3 (2048-d) from the user's pt_inception-2015-12-05-6726825d.pth: FID proper.
+    public static IFeatureNetwork InceptionFid(string weightsPath) => new InceptionFidFeatures(weightsPath);
+}
