@@ -48,7 +48,7 @@ public static class Program
         });
         try
         {
-            return await parser.ParseArguments<RunOptions, ListOptions, KeysOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions>(args).MapResult(
+            return await parser.ParseArguments<RunOptions, ListOptions, KeysOptions, ReportOptions, LayoutsOptions, BenchOptions, CompareOptions, RenderOptions, SampleOptions>(args).MapResult(
                 (RunOptions o) => RunCommand.ExecuteAsync(o, output, error, cancel),
                 (ListOptions o) => Task.FromResult(ListCommand.Execute(o, output)),
                 (KeysOptions o) => Task.FromResult(KeysCommand.Execute(o, output)),
@@ -56,6 +56,7 @@ public static class Program
                 (LayoutsOptions o) => LayoutsCommand.ExecuteAsync(o, output),
                 (BenchOptions o) => Task.FromResult(BenchCommand.Execute(o, output, cancel)),
                 (RenderOptions o) => RenderCommand.ExecuteAsync(o, output),
+                (SampleOptions o) => SampleCommand.ExecuteAsync(o, output),
                 (CompareOptions o) => Task.FromResult(CompareCommand.Execute(o, output)),
                 errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : UsageError));
         }

@@ -50,7 +50,7 @@ public static class RenderCommand
         return 0;
     }
 
-    private static Checkpoint ReadCheckpoint(string runDir, RunHeader run, ResolvedConfig config, TextWriter output)
+    internal static Checkpoint ReadCheckpoint(string runDir, RunHeader run, ResolvedConfig config, TextWriter output)
     {
         var checkpointPath = Path.Combine(runDir, CheckpointFile.FileName);
         if (!File.Exists(checkpointPath))
@@ -121,7 +121,7 @@ public static class RenderCommand
     }
 
     /// <summary>config.yaml's configuration resolved again (its run block gives the seed and the folder paths are relative to).</summary>
-    private static (ResolvedConfig Config, RunHeader Run) ReadConfig(string path)
+    internal static (ResolvedConfig Config, RunHeader Run) ReadConfig(string path)
     {
         if (RunHeader.Read(path) is not var (run, written))
             throw new ConfigException(Origin.CommandLine(path), null, "not a run's config.yaml (no run: block)");

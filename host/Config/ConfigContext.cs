@@ -10,6 +10,7 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
     public ModelConfig Model { get; internal set; } = new();
     public TrainConfig Train { get; internal set; } = new();
     public SceneConfig Scene { get; internal set; } = new();
+    public GanConfig Gan { get; internal set; } = new();
 
     /// <summary>Images have 2-D coordinates p ∈ [0,1]², videos (x, y, t) and scenes (x, y, z) 3-D; affine maps and tiles must match.</summary>
     public int Dims => Data.IsImage ? 2 : 3;
@@ -30,10 +31,11 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
             case ModelConfig m: Model = m; break;
             case TrainConfig t: Train = t; break;
             case SceneConfig s: Scene = s; break;
+            case GanConfig g: Gan = g; break;
         }
     }
 
     /// <summary>The context of a resolved run, for checking a value the run does not use (a base value a sweep replaces).</summary>
     internal static ConfigContext Of(ResolvedConfig run, IReadOnlyDictionary<string, ConfigValue> written, Origin where) =>
-        new(run.BaseDirectory, written, where, null) { Row = run.Row, Data = run.Data, Model = run.Model, Train = run.Train, Scene = run.Scene };
+        new(run.BaseDirectory, written, where, null) { Row = run.Row, Data = run.Data, Model = run.Model, Train = run.Train, Scene = run.Scene, Gan = run.Gan };
 }

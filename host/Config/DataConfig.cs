@@ -3,7 +3,7 @@ using static LoE.Host.Config.ValueReader;
 
 namespace LoE.Host.Config;
 
-/// <summary><c>data</c>: the signal a run fits, an image or a video.</summary>
+/// <summary><c>data</c>: what a run fits (an image, a video or a scene) or learns to generate (a set of images).</summary>
 public sealed record DataConfig : ICheckedSection
 {
     public const string GeneratedPrefix = "generated:";
@@ -21,6 +21,13 @@ public sealed record DataConfig : ICheckedSection
         Reader = nameof(ReadScene))]
     public string? Scene { get; init; }
 
+    [Key("instead of data.image: a set of images for a GAN to learn to generate (section E): fashion-mnist (Debian's dataset-fashion-mnist, 28² padded to 32²), or a folder of PNG/JPEG images, centre-cropped to squares and resized to data.size",
+        Reader = nameof(ReadImages))]
+    public string? Images { get; init; }
+
+    [Key("data.images: use the first this-many images (name order; 0: all)", AppliesWhen = nameof(IsGan), Min = 0, Max = 10_000_000)]
+    public int Count { get; init; }
+
     [Key("image file (PNG or JPEG), relative to the experiments file's folder; gray images are fitted as 1 channel, others as RGB",
         AppliesWhen = nameof(IsImage), Reader = nameof(ReadImage))]
     public string? Image { get; init; }
@@ -32,13 +39,22 @@ public sealed record DataConfig : ICheckedSection
     public int? Frames { get; init; }
 
     public const string ProceduralScene = "procedural";
+    public const string FashionMnist = "fashion-mnist";
 
     public bool IsVideo => Video is not null;
     public bool IsScene => Scene is not null;
-    public bool IsImage => !IsVideo && !IsScene;
+    public bool IsGan => Images is not null;
+    public bool IsImage => !IsVideo && !IsScene && !IsGan;
 
-    /// <summary>The key naming what a run fits: data.image, data.video or data.scene.</summary>
-    public string SourceKey => IsScene ? "data.scene" : IsVideo ? "data.video" : "data.image";
+    /// <summary>The key naming what a run fits: data.image, data.video, data.scene or data.images.</summary>
+    public string SourceKey => IsGan ? "data.images" : IsScene ? "data.scene" : IsVideo ? "data.video" : "data.image";
+
+    /// <summary>A GAN's image side: data.size, else Fashion-MNIST's padded 32.</summary>
+    public int Side => Size?[0] ?? 32;
+
+    /// <summary>Full path of <see cref="Images"/>'s folder (null for Fashion-MNIST).</summary>
+    public string? ImagesPath(string baseDirectory) =>
+        Images is null or FashionMnist ? null : Path.GetFullPath(Path.Combine(baseDirectory, Images));
 
     /// <summary>The scene folder resolved against <paramref name="baseDirectory"/> (null for the procedural scene).</summary>
     public string? ScenePath(string baseDirectory) =>
@@ -50,6 +66,10 @@ public sealed record DataConfig : ICheckedSection
     public void Check(ConfigContext c)
     {
         if (IsVideo && IsScene) throw c.Error("data.scene", "a run fits either a video (data.video) or a scene (data.scene), not both");
+        if (IsGan && (IsVideo || IsScene))
+            throw c.Error("data.images", $"a run either learns to generate images (data.images) or fits {(IsVideo ? "a video (data.video)" : "a scene (data.scene)")}, not both");
+        if (IsGan && Size is null && Images != FashionMnist)
+            throw c.Error("data.images", "give data.size, the side the images are cropped and resized to (the paper: 256)");
         if (Size is [var w, var h] && (long)w * h * (Frames ?? 1) is var samples && samples > Limits.Samples)
             throw c.Error(Frames is null ? "data.size" : "data.frames",
                 $"{w}×{h}{(Frames is { } f ? $"×{f}" : "")} is {samples} samples; at most {Limits.Samples} fit in memory");
@@ -70,6 +90,16 @@ public sealed record DataConfig : ICheckedSection
             throw Error(key, v, $"image file not found: {full}{nearby}");
         }
         return path;
+    }
+
+    private static object ReadImages(string key, ConfigValue v, ConfigContext c)
+    {
+        var spec = Text(key, v);
+        if (spec == FashionMnist) return spec;
+        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
+        if (!Directory.Exists(full) && c.Data.Obtain is null)
+            throw Error(key, v, $"image folder not found: {full} (or write `{FashionMnist}` for Debian's Fashion-MNIST)");
+        return spec;
     }
 
     private static object ReadScene(string key, ConfigValue v, ConfigContext c)

@@ -2,7 +2,7 @@ namespace LoE.Host.Config;
 
 /// <summary>
 /// A declared experiment: a base configuration (flat dotted keys, merges applied), the swept keys, the seeds,
-/// and optionally the paper's PSNR (and SSIM) per swept value.
+/// and optionally the paper's PSNR (and SSIM, or a GAN's FID) per swept value.
 /// </summary>
 public sealed record Experiment(
     string Name,
@@ -12,7 +12,8 @@ public sealed record Experiment(
     IReadOnlyList<SweepAxis> Sweep,
     IReadOnlyList<int> Seeds,
     IReadOnlyDictionary<string, double> PaperPsnrDb,
-    IReadOnlyDictionary<string, double> PaperSsim)
+    IReadOnlyDictionary<string, double> PaperSsim,
+    IReadOnlyDictionary<string, double> PaperFid)
 {
     /// <summary>Experiment-level keys and their help; everything else in an experiment is configuration.</summary>
     public static readonly IReadOnlyList<(string Key, string Help)> Keys =
@@ -21,7 +22,7 @@ public sealed record Experiment(
         (ExperimentFile.ExtendsKey, "start from another experiment of the file: its configuration, sweep, seeds, description and paper numbers; keys written here win, configuration keys one by one, sweep and seeds whole"),
         ("sweep", "dotted key -> list of values; every combination is one run (a `row:` sweep lists a table's rows, below)"),
         ("seeds", "list of seeds, one run each (default [0])"),
-        ("paper", "the paper's PSNR (dB) per swept value, or {psnr_db: .., ssim: ..}, shown next to ours in summaries"),
+        ("paper", "the paper's PSNR (dB) per swept value, or {psnr_db: .., ssim: ..} (a GAN: {fid: ..}), shown next to ours in summaries"),
     ];
 
     /// <summary>Reserved experiment-level keys; everything else is configuration.</summary>

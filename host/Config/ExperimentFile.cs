@@ -95,10 +95,10 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         var seedsNode = Lookup(map, "seeds");
         var seeds = seedsNode is null && parent is not null ? parent.Seeds : ReadSeeds(seedsNode is null ? null : ConfigValue.InFile(seedsNode, source), $"{key}.seeds");
         var paperNode = Lookup(map, "paper");
-        var (psnr, ssim) = paperNode is null && parent is not null
-            ? (InheritPaper(parent, parent.PaperPsnrDb, sweep), InheritPaper(parent, parent.PaperSsim, sweep))
+        var (psnr, ssim, fid) = paperNode is null && parent is not null
+            ? (InheritPaper(parent, parent.PaperPsnrDb, sweep), InheritPaper(parent, parent.PaperSsim, sweep), InheritPaper(parent, parent.PaperFid, sweep))
             : ReadPaper(paperNode, sweep, source, key);
-        var experiment = new Experiment(name, description, origin, config, sweep, seeds, psnr, ssim);
+        var experiment = new Experiment(name, description, origin, config, sweep, seeds, psnr, ssim, fid);
         read[name] = experiment;
         return experiment;
     }
@@ -176,12 +176,13 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         return seeds;
     }
 
-    private static (IReadOnlyDictionary<string, double> PsnrDb, IReadOnlyDictionary<string, double> Ssim) ReadPaper(
+    private static (IReadOnlyDictionary<string, double> PsnrDb, IReadOnlyDictionary<string, double> Ssim, IReadOnlyDictionary<string, double> Fid) ReadPaper(
         YamlNode? node, IReadOnlyList<SweepAxis> sweep, string source, string key)
     {
         var paper = new Dictionary<string, double>();
         var ssims = new Dictionary<string, double>();
-        if (node is null) return (paper, ssims);
+        var fids = new Dictionary<string, double>();
+        if (node is null) return (paper, ssims, fids);
         key += ".paper";
         if (node is not YamlMappingNode map)
             throw new ConfigException(Origin.InFile(source, node.Start), key, $"expected a mapping from swept value to PSNR (e.g. quad-tree: 40.55), got {YamlText.Describe(node)}");
@@ -195,18 +196,19 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
             if (!written.Contains(value))
                 throw new ConfigException(Origin.InFile(source, k.Start), entryKey,
                     $"'{value}' is not a value of the sweep over {sweep[0].Key}{Suggest.Hint(value, written)}");
-            // Either `quad-tree: 40.55` or `quad-tree: {psnr_db: 40.55, ssim: 0.98}`.
+            // Either `quad-tree: 40.55` or `quad-tree: {psnr_db: 40.55, ssim: 0.98}` (a GAN's `ours: {fid: 18.3}`).
             if (v is YamlMappingNode m)
             {
                 foreach (var (field, _) in m.Children)
-                    if (YamlText.ScalarValue(field) is var f && f is not ("psnr_db" or "ssim"))
-                        throw new ConfigException(Origin.InFile(source, field.Start), $"{entryKey}.{f}", $"unknown key '{f}'{Suggest.Hint(f ?? "", ["psnr_db", "ssim"])}; a paper entry has psnr_db and ssim");
+                    if (YamlText.ScalarValue(field) is var f && f is not ("psnr_db" or "ssim" or "fid"))
+                        throw new ConfigException(Origin.InFile(source, field.Start), $"{entryKey}.{f}", $"unknown key '{f}'{Suggest.Hint(f ?? "", ["psnr_db", "ssim", "fid"])}; a paper entry has psnr_db, ssim or fid");
                 if (Lookup(m, "psnr_db") is { } p) paper[value] = ValueReader.Number($"{entryKey}.psnr_db", ConfigValue.InFile(p, source));
                 if (Lookup(m, "ssim") is { } s) ssims[value] = ValueReader.Number($"{entryKey}.ssim", ConfigValue.InFile(s, source));
+                if (Lookup(m, "fid") is { } fid) fids[value] = ValueReader.Number($"{entryKey}.fid", ConfigValue.InFile(fid, source), atLeast: 0);
             }
             else paper[value] = ValueReader.Number(entryKey, ConfigValue.InFile(v, source));
         }
-        return (paper, ssims);
+        return (paper, ssims, fids);
     }
 
     /// <summary>A key of a mapping, looking through merge keys (<c>&lt;&lt;: *base</c>) like YAML does.</summary>

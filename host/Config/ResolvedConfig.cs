@@ -8,7 +8,7 @@ namespace LoE.Host.Config;
 /// spelling and origin (defaults included), from which the run id hash and config.yaml are made.
 /// </summary>
 public sealed record ResolvedConfig(
-    IReadOnlyList<ResolvedValue> Values, string BaseDirectory, RowConfig Row, DataConfig Data, ModelConfig Model, TrainConfig Train, SceneConfig Scene)
+    IReadOnlyList<ResolvedValue> Values, string BaseDirectory, RowConfig Row, DataConfig Data, ModelConfig Model, TrainConfig Train, SceneConfig Scene, GanConfig Gan)
 {
     public ResolvedValue Find(string key) =>
         Values.FirstOrDefault(v => v.Key == key) ?? throw new KeyNotFoundException($"no configuration key '{key}'");

@@ -2,7 +2,7 @@ namespace LoE.Host.Config;
 
 /// <summary>Every key a run configuration may have, in canonical order: the keys of the section records
 /// (<see cref="RowConfig"/>, <see cref="DataConfig"/>, <see cref="ModelConfig"/>, <see cref="TrainConfig"/>,
-/// <see cref="SceneConfig"/>).</summary>
+/// <see cref="SceneConfig"/>, <see cref="GanConfig"/>).</summary>
 public static class Schema
 {
     public const string SeedKey = "train.seed";
@@ -12,9 +12,11 @@ public static class Schema
     [
         ConfigSection.Of<RowConfig>("row"),
         ConfigSection.Of<DataConfig>("data"),
-        ConfigSection.Of<ModelConfig>("model"),
+        // A GAN's two networks are described by the gan section.
+        ConfigSection.Of<ModelConfig>("model", c => !c.Data.IsGan),
         ConfigSection.Of<TrainConfig>("train"),
         ConfigSection.Of<SceneConfig>("scene", c => c.Data.IsScene),
+        ConfigSection.Of<GanConfig>("gan", c => c.Data.IsGan),
     ];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } = Sections.SelectMany(s => s.Keys).ToList();
@@ -85,9 +87,9 @@ public static class Schema
             }
             if (sectionApplies) (record as ICheckedSection)?.Check(context);
         }
-        if (context.Data.Image is null && context.Data.Video is null && context.Data.Scene is null)
-            throw new ConfigException(where, whereKey, "missing required key 'data.image' (or 'data.video', 'data.scene')");
-        return new ResolvedConfig(values, baseDirectory, context.Row, context.Data, context.Model, context.Train, context.Scene);
+        if (context.Data.Image is null && context.Data.Video is null && context.Data.Scene is null && context.Data.Images is null)
+            throw new ConfigException(where, whereKey, "missing required key 'data.image' (or 'data.video', 'data.scene', 'data.images')");
+        return new ResolvedConfig(values, baseDirectory, context.Row, context.Data, context.Model, context.Train, context.Scene, context.Gan);
     }
 
     /// <summary>

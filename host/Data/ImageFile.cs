@@ -50,6 +50,20 @@ public static class ImageFile
     }
 
     /// <summary>
+    /// Decodes an image as RGB, its centred largest square cropped and resized to side × side (a GAN's training
+    /// images: how FFHQ-like folders are brought to one size without distorting faces).
+    /// </summary>
+    public static Image LoadSquare(string path, int side)
+    {
+        using var decoded = Decode(path, out _);
+        var s = Math.Min(decoded.Width, decoded.Height);
+        using var square = new SKBitmap(new SKImageInfo(s, s, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        if (!decoded.ExtractSubset(square, SKRectI.Create((decoded.Width - s) / 2, (decoded.Height - s) / 2, s, s)))
+            throw new InvalidOperationException($"{path}: could not crop a {s}×{s} square");
+        return FromBitmap(square, 3, [side, side]);
+    }
+
+    /// <summary>
     /// Decodes a whole image file as RGBA. Skia fills what a truncated or damaged file lacks and calls that a success
     /// of sorts (<see cref="SKCodecResult.IncompleteInput"/>); a run must not train on it, so anything but a complete
     /// decode is an error naming the file.

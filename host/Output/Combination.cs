@@ -29,6 +29,7 @@ public sealed record Combination(IReadOnlyList<string> Values, IReadOnlyList<Run
 
     public double? PaperPsnrDb => Runs.Select(r => r.PaperPsnrDb).FirstOrDefault(p => p is not null);
     public double? PaperSsim => Runs.Select(r => r.PaperSsim).FirstOrDefault(p => p is not null);
+    public double? PaperFid => Runs.Select(r => r.PaperFid).FirstOrDefault(p => p is not null);
 
     /// <summary>done, failed, partial, new, or a mix such as "2 done, 1 failed".</summary>
     public string Status

@@ -8,7 +8,7 @@ using LoE.Host.Data;
 namespace LoE.Host.Output;
 
 /// <summary>The files of one run in <c>OUT/EXPERIMENT/RUNID/</c>; each written atomically.</summary>
-public sealed record RunFolder(string Path)
+public sealed partial record RunFolder(string Path)
 {
     public const string ConfigFile = "config.yaml";
     public const string MetricsFile = "metrics.csv";
@@ -54,7 +54,8 @@ public sealed record RunFolder(string Path)
         return AtomicFile.WriteTextAsync(File(MetricsFile), sb.ToString());
     }
 
-    public Task WriteFinalAsync(RunPlan run, FitResult result) => WriteJsonAsync(FinalFile, json =>
+    /// <summary>final.json: the run's numbers; a GAN's Fréchet distance and KID with what they were measured on.</summary>
+    public Task WriteFinalAsync(RunPlan run, FitResult result, Metrics.GanScores? gan = null) => WriteJsonAsync(FinalFile, json =>
     {
         json.WriteString("experiment", run.Experiment);
         json.WriteString("run", run.Id);
@@ -68,6 +69,13 @@ public sealed record RunFolder(string Path)
         json.WriteNumber("parameters", result.ParameterCount);
         json.WriteNumber("parameter_bytes", result.ParameterBytes);
         json.WriteNumber("multiply_adds", result.MultiplyAdds);
+        if (gan is null) return;
+        json.WriteString("features", gan.Network);
+        Number(json, "fd", gan.Fd);
+        Number(json, "kid", gan.KidMean);
+        Number(json, "kid_std", gan.KidStd);
+        json.WriteNumber("real_images", gan.RealCount);
+        json.WriteNumber("generated_images", gan.FakeCount);
     });
 
     /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>

@@ -17,14 +17,14 @@ namespace LoE.Host.Output;
 public sealed record RunHeader(
     string Experiment, string Id, string Hash, int Seed, int Index,
     IReadOnlyList<KeyValuePair<string, string>> Swept,
-    int[]? SignalSize, int? Channels, string? BaseDirectory, double? PaperPsnrDb, string? Description, double? PaperSsim = null)
+    int[]? SignalSize, int? Channels, string? BaseDirectory, double? PaperPsnrDb, string? Description, double? PaperSsim = null, double? PaperFid = null)
 {
     public const string Key = "run";
 
     public static RunHeader For(RunPlan run, int index, Experiment experiment, (int[] Size, int Channels) data) => new(
         run.Experiment, run.Id, run.Config.Hash, run.Seed, index,
         run.Swept.Select(s => new KeyValuePair<string, string>(s.Key, s.Text)).ToList(),
-        data.Size, data.Channels, run.Config.BaseDirectory, run.PaperPsnrDb(experiment), experiment.Description, run.PaperSsim(experiment));
+        data.Size, data.Channels, run.Config.BaseDirectory, run.PaperPsnrDb(experiment), experiment.Description, run.PaperSsim(experiment), run.PaperFid(experiment));
 
     /// <summary>The block as YAML, values in canonical spellings.</summary>
     public string ToYaml()
@@ -41,6 +41,7 @@ public sealed record RunHeader(
         if (BaseDirectory is { } folder) sb.Append($"  base_directory: {Canonical.String(folder)}\n");
         if (PaperPsnrDb is { } paper) sb.Append($"  paper_psnr_db: {Canonical.Number(paper)}\n");
         if (PaperSsim is { } paperSsim) sb.Append($"  paper_ssim: {Canonical.Number(paperSsim)}\n");
+        if (PaperFid is { } paperFid) sb.Append($"  paper_fid: {Canonical.Number(paperFid)}\n");
         if (Description is { } d) sb.Append($"  description: {Canonical.String(d)}\n");
         return sb.ToString();
     }
@@ -83,7 +84,8 @@ public sealed record RunHeader(
             Text("base_directory"),
             double.TryParse(Text("paper_psnr_db"), CultureInfo.InvariantCulture, out var paper) ? paper : null,
             Text("description"),
-            double.TryParse(Text("paper_ssim"), CultureInfo.InvariantCulture, out var paperSsim) ? paperSsim : null);
+            double.TryParse(Text("paper_ssim"), CultureInfo.InvariantCulture, out var paperSsim) ? paperSsim : null,
+            double.TryParse(Text("paper_fid"), CultureInfo.InvariantCulture, out var paperFid) ? paperFid : null);
         var config = new OrderedDictionary<string, ConfigValue>();
         Flattener.Flatten(root, "", configPath, config, skipTopLevel: new HashSet<string> { Key });
         return (header, config);

@@ -25,7 +25,8 @@ public sealed record RunRecord(
     RunFinal? Final,
     string? Error,
     IReadOnlyList<Progress> History,
-    double? PaperSsim = null)
+    double? PaperSsim = null,
+    double? PaperFid = null)
 {
     /// <summary>The run in <paramref name="folder"/>, or null when the folder holds no config.yaml with a run block.</summary>
     public static RunRecord? Load(string folder)
@@ -50,7 +51,8 @@ public sealed record RunRecord(
             final,
             error,
             ReadMetrics(Path.Combine(folder, RunFolder.MetricsFile)),
-            run.PaperSsim);
+            run.PaperSsim,
+            run.PaperFid);
     }
 
     /// <summary>Every run folder directly under <paramref name="experimentFolder"/>, in name order.</summary>
@@ -88,9 +90,16 @@ public sealed record RunRecord(
     }
 }
 
-/// <summary>The numbers of final.json.</summary>
+/// <summary>The numbers of final.json (a GAN's: FD and KID on <see cref="Features"/> instead of PSNR and SSIM).</summary>
 public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds, long Parameters, double Ssim = double.NaN, long ParameterBytes = 0, long MultiplyAdds = 0)
 {
+    public string? Features { get; init; }
+    public double Fd { get; init; } = double.NaN;
+    public double Kid { get; init; } = double.NaN;
+    public double KidStd { get; init; } = double.NaN;
+    public long RealImages { get; init; }
+    public long GeneratedImages { get; init; }
+
     public static RunFinal? Read(string path)
     {
         try
@@ -99,7 +108,11 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
             var r = doc.RootElement;
             double D(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
             long L(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
-            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"), L("parameters"), D("ssim"), L("parameter_bytes"), L("multiply_adds"));
+            return new RunFinal(D("psnr_db"), (int)D("iterations"), D("train_seconds"), L("parameters"), D("ssim"), L("parameter_bytes"), L("multiply_adds"))
+            {
+                Features = r.TryGetProperty("features", out var f) ? f.GetString() : null,
+                Fd = D("fd"), Kid = D("kid"), KidStd = D("kid_std"), RealImages = L("real_images"), GeneratedImages = L("generated_images"),
+            };
         }
         catch (JsonException)
         {

@@ -15,6 +15,7 @@ public static class Summary
         if (runs.Count == 0) return null;
         var name = runs[0].Experiment;
         var (keys, combinations) = Combination.Group(runs);
+        if (runs.Any(r => r.Config.ContainsKey("data.images"))) return await GanSummary.WriteAsync(experimentFolder, name, runs, keys, combinations);
         await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.csv"), CsvTable(keys, combinations).ToCsv());
         var table = MarkdownTable(keys, combinations).ToMarkdown();
         var md = $"# {name}\n\n" +
@@ -90,17 +91,17 @@ public static class Summary
         return new TextTable(headers, rows);
     }
 
-    private static string Failures(IReadOnlyList<RunRecord> runs)
+    internal static string Failures(IReadOnlyList<RunRecord> runs)
     {
         var failed = runs.Where(r => r.State == RunState.Failed).ToList();
         return failed.Count == 0 ? "" :
             "\n## Failed runs\n\n" + string.Concat(failed.Select(r => $"- `{r.Id}`: {r.Error}\n"));
     }
 
-    private static string Iterations(Combination c) =>
+    internal static string Iterations(Combination c) =>
         c.Runs[0].Config.TryGetValue("train.iterations", out var it) ? it : "";
 
-    private static double Mean(IEnumerable<double> xs)
+    internal static double Mean(IEnumerable<double> xs)
     {
         var list = xs.Where(double.IsFinite).ToList();
         return list.Count > 0 ? list.Average() : double.NaN;
@@ -112,8 +113,8 @@ public static class Summary
         : bytes >= 1 << 10 ? $"{(bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)} KiB"
         : $"{bytes} B";
 
-    private static string Int(int x) => x.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int x) => x.ToString(CultureInfo.InvariantCulture);
 
-    private static string Format(double x, string format) =>
+    internal static string Format(double x, string format) =>
         double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "";
 }

@@ -120,7 +120,7 @@ public sealed class LiveMonitor(IAnsiConsole console, int totalRuns) : IRunMonit
                     Markup.Escape(r.Device),
                     p is null ? "" : $"{p.Iteration}/{r.Total}",
                     p is null ? "" : p.Loss.ToString("0.00e+00", CultureInfo.InvariantCulture),
-                    p is null ? "" : p.PsnrDb.ToString("0.00", CultureInfo.InvariantCulture),
+                    p is null || double.IsNaN(p.PsnrDb) ? "" : p.PsnrDb.ToString("0.00", CultureInfo.InvariantCulture),
                     rate > 0 ? rate.ToString("0.0", CultureInfo.InvariantCulture) : "",
                     eta is null ? "" : ProgressPrinter.Duration(eta),
                     r.Status.StartsWith('[') ? r.Status : Markup.Escape(r.Status));

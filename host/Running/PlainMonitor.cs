@@ -35,7 +35,7 @@ public sealed class PlainMonitor(TextWriter output, TextWriter error) : IRunMoni
         {
             if (outcome is { Status: RunStatus.Done, Result: { } r })
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  done: {outcome.Plan.Id}: {r.PsnrDb:0.00} dB in {ProgressPrinter.Duration(TimeSpan.FromSeconds(r.TrainSeconds))}"));
+                    $"  done: {outcome.Plan.Id}: {(double.IsNaN(r.PsnrDb) ? "trained" : $"{r.PsnrDb:0.00} dB")} in {ProgressPrinter.Duration(TimeSpan.FromSeconds(r.TrainSeconds))}"));
             else if (outcome.Status == RunStatus.Failed)
                 error.WriteLine($"  failed: {outcome.Plan.Id}: {outcome.Error}");
             else if (outcome.Status == RunStatus.Cancelled)

@@ -12,7 +12,38 @@ public static class Preparation
     {
         var signals = new Dictionary<string, Signal>();
         var scenes = new Dictionary<string, Scene>();
-        return runs.Select(run => run.Config.Data.IsScene ? PrepareScene(run, scenes) : PrepareSignal(run, signals)).ToList();
+        var imageSets = new Dictionary<string, Image[]>();
+        return runs.Select(run =>
+            run.Config.Data.IsScene ? PrepareScene(run, scenes)
+            : run.Config.Data.IsGan ? PrepareGan(run, imageSets)
+            : PrepareSignal(run, signals)).ToList();
+    }
+
+    private static PreparedRun PrepareGan(RunPlan run, Dictionary<string, Image[]> imageSets)
+    {
+        const string key = "data.images";
+        var c = run.Config;
+        // The rows of a table train on the same images: load them once.
+        var cacheKey = string.Join("|", c.Values.Where(v => v.Key.StartsWith("data.")).Select(v => $"{v.Key}={v.Text}"));
+        if (!imageSets.TryGetValue(cacheKey, out var images))
+        {
+            try
+            {
+                images = GanImages.Load(c.Data, c.BaseDirectory);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && c.Data.Obtain is { } how)
+            {
+                throw new ConfigException(c.Find(key).Origin, key, $"{e.Message}. {how}", e);
+            }
+            catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
+            {
+                throw new ConfigException(c.Find(key).Origin, key, e.Message, e);
+            }
+            imageSets[cacheKey] = images;
+        }
+        var channels = images[0].Channels;
+        return new PreparedRun(run, null, null, null, null,
+            new GanRun(SpecBuilder.Generator(c, channels), SpecBuilder.Discriminator(c, channels), SpecBuilder.GanTraining(c), images, c.Gan));
     }
 
     private static PreparedRun PrepareSignal(RunPlan run, Dictionary<string, Signal> signals)

@@ -13,7 +13,8 @@ public sealed record ProgressPrinter(string RunId, int TotalIterations, TextWrit
         var width = TotalIterations.ToString(CultureInfo.InvariantCulture).Length;
         Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {RunId}  it {p.Iteration.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{TotalIterations}" +
-            $"  loss {p.Loss:0.000e+00}  psnr {p.PsnrDb,6:0.00} dB  lr {p.LearningRate:0.###e+00}" +
+            // A GAN's loss is the discriminator's and has no PSNR.
+            $"  loss {p.Loss:0.000e+00}{(double.IsNaN(p.PsnrDb) ? "" : $"  psnr {p.PsnrDb,6:0.00} dB")}  lr {p.LearningRate:0.###e+00}" +
             $"  {rate,7:0.0} it/s  ETA {Duration(eta)}"));
     }
 

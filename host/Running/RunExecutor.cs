@@ -49,12 +49,17 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         try
         {
             // The core is synchronous; run it off the caller's thread so that Ctrl-C and the display stay responsive.
-            var result = run.Scene is { } scene
-                ? await TrainSceneAsync(folder, scene, backend, hooks)
-                : await Task.Run(() => Fit.runSignalWith(backend, run.Model!, run.Train!, run.Data!, hooks), CancellationToken.None);
+            Metrics.GanScores? scores = null;
+            FitResult result;
+            if (run.Scene is { } scene) result = await TrainSceneAsync(folder, scene, backend, hooks);
+            else if (run.Gan is { } gan) (result, scores) = await GanRunner.TrainAsync(folder, gan, plan.Config, backend, hooks, Monitor.Message);
+            else
+            {
+                result = await Task.Run(() => Fit.runSignalWith(backend, run.Model!, run.Train!, run.Data!, hooks), CancellationToken.None);
+                await folder.WriteReconstructionAsync(result);
+            }
             await folder.WriteMetricsAsync(result.History);
-            if (run.Scene is null) await folder.WriteReconstructionAsync(result);
-            await folder.WriteFinalAsync(plan, result);
+            await folder.WriteFinalAsync(plan, result, scores);
             outcome = new RunOutcome(plan, RunStatus.Done, result);
         }
         catch (OperationCanceledException)

@@ -1,0 +1,103 @@
+using LoE.Core;
+using LoE.Core.Gan;
+using LoE.Host.Config;
+using LoE.Host.Data;
+using LoE.Host.Metrics;
+using LoE.Host.Output;
+
+namespace LoE.Host.Running;
+
+/// <summary>
+/// A GAN run (section E): trained through the one loop with a grid of samples written every gan.sample_every
+/// iterations, then drawn (samples.png, interpolation.png, losses.png) and scored: the Fréchet distance and KID
+/// between gan.eval_samples generated and as many real images, on a pretrained network's features.
+/// </summary>
+public static class GanRunner
+{
+    /// <summary>Latents of the sample grids, fixed per run so that grids of different iterations show the same z.</summary>
+    public static int GridSeed(int runSeed) => 1_000_000 + runSeed;
+
+    /// <summary>Latents of the images FD and KID score: a range no grid uses.</summary>
+    private static int EvalSeed(int runSeed, int chunk) => 2_000_000 + 10_000 * runSeed + chunk;
+
+    /// <summary>Images generated and featurised at a time when scoring (memory, not results).</summary>
+    private const int Chunk = 250;
+
+    public static async Task<(FitResult Result, GanScores Scores)> TrainAsync(
+        RunFolder folder, GanRun g, ResolvedConfig config, BackendSpec backend, FitHooks hooks, Action<string> message)
+    {
+        var (s, t, side) = (g.Settings, g.Train, g.Images[0].Width);
+        var seed = t.Seed;
+        Image Grid(string[] names, int[][] shapes, double[][] values) =>
+            Training.grid(8, Training.samplesWith(backend, g.Generator, names, shapes, values, side, s.SampleGrid, GridSeed(seed)));
+
+        // The loop hands out snapshots every gcd(checkpoint_every, sample_every) iterations; each goes where it is due.
+        var (checkpointEvery, sampleEvery) = (hooks.CheckpointEvery, s.SampleEvery);
+        var every = checkpointEvery == 0 ? sampleEvery : sampleEvery == 0 ? checkpointEvery : Gcd(checkpointEvery, sampleEvery);
+        void OnSnapshot(Checkpoint c)
+        {
+            if (checkpointEvery > 0 && (c.Iteration % checkpointEvery == 0 || c.Iteration == t.Iterations)) hooks.OnCheckpoint.Invoke(c);
+            if (sampleEvery > 0 && c.Iteration % sampleEvery == 0)
+                folder.WriteSamplesAsync(c.Iteration, Grid(c.Names, c.Shapes, c.Parameters)).GetAwaiter().GetResult();
+        }
+        var wrapped = new FitHooks(hooks.OnProgress, every, OnSnapshot, hooks.Resume, hooks.Cancel);
+        var result = await Task.Run(() => Training.trainWith(backend, g.Generator, g.Discriminator, t, g.Images, wrapped), CancellationToken.None);
+
+        var grid = Grid(result.Names, result.Shapes, result.Values);
+        await folder.WriteSamplesAsync(t.Iterations, grid);
+        await folder.WriteGanPicturesAsync(grid, Interpolations(backend, g, result, side, seed), [.. result.Losses.Select(l => l.ToValueTuple())]);
+
+        var scores = await Task.Run(() => Score(backend, g, config, result, side, seed, message), hooks.Cancel);
+        var lastD = result.Losses.Length > 0 ? result.Losses[^1].Item2 : double.NaN;
+        var fit = new FitResult(
+            psnrDb: double.NaN, ssim: double.NaN, finalLoss: lastD, iterations: t.Iterations, trainSeconds: result.TrainSeconds,
+            history: result.History, reconstruction: grid,
+            output: new Signal(size: [grid.Width, grid.Height], channels: grid.Channels, values: grid.Pixels),
+            // The paper's tables count the generator (the discriminator is training machinery).
+            parameterCount: result.GeneratorParameters, parameterBytes: 4 * result.GeneratorParameters, multiplyAdds: result.MultiplyAdds);
+        return (fit, scores);
+    }
+
+    /// <summary>Four strips of 8 images along straight lines between pairs of latents.</summary>
+    private static Image Interpolations(BackendSpec backend, GanRun g, GanResult r, int side, int seed) =>
+        Training.grid(8, Enumerable.Range(0, 4)
+            .SelectMany(k => Training.interpolationWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, 8,
+                GridSeed(seed) + 100 + 2 * k, GridSeed(seed) + 101 + 2 * k))
+            .ToArray());
+
+    /// <summary>
+    /// FD and KID between gan.eval_samples generated images and as many real ones (all of them when there are
+    /// fewer; drawn without replacement from the run's seed), featurised a chunk at a time so that 50k images at
+    /// 256² never sit in memory together.
+    /// </summary>
+    private static GanScores Score(BackendSpec backend, GanRun g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message)
+    {
+        var s = g.Settings;
+        using var net = s.IsInception
+            ? FeatureNetworks.InceptionFid(Path.GetFullPath(Path.Combine(config.BaseDirectory, s.InceptionWeights!)))
+            : FeatureNetworks.ResNet18();
+        var n = s.EvalSamples;
+        var realIndices = Enumerable.Range(0, g.Images.Length).ToArray();
+        new Random(seed).Shuffle(realIndices);
+        realIndices = realIndices[..Math.Min(n, realIndices.Length)];
+        message($"scoring: {net.Name} features of {n} generated and {realIndices.Length} real images");
+
+        var fake = new List<double>();
+        for (var (start, chunk) = (0, 0); start < n; start += Chunk, chunk++)
+        {
+            var images = Training.samplesWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, Math.Min(Chunk, n - start), EvalSeed(seed, chunk));
+            fake.AddRange(net.Features(images));
+        }
+        var real = new List<double>();
+        foreach (var part in realIndices.Chunk(Chunk))
+            real.AddRange(net.Features(part.Select(i => g.Images[i]).ToArray()));
+
+        var d = net.Dimension;
+        var (f1, f2) = (real.ToArray(), fake.ToArray());
+        var fd = Frechet.distance(d, f1, f2);
+        var (kid, kidStd) = Frechet.kid(d, GanScoring.KidSubsets, GanScoring.KidSubsetSize, seed, f1, f2).ToValueTuple();
+        return new GanScores(net.Name, realIndices.Length, n, fd, kid, kidStd);
+    }
+
+    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
+}

@@ -1,0 +1,118 @@
+module LoE.Tests.GanHostTests
+
+open System
+open System.IO
+open System.Threading
+open Xunit
+open LoE.Host.Config
+open LoE.Host.Cli
+
+let private repo = Generators.repoRoot
+
+/// A tiny GAN experiment on a folder of images the test writes, and an image run with gan keys written.
+let private yamlText =
+    """
+base: &base
+  data: {images: pictures, size: 8}
+  train: {iterations: 4, lr: 0.0001, batch_size: 4, log_every: 2, checkpoint_every: 2}
+  gan:
+    latent_dim: 4
+    width: 8
+    inner_width: 4
+    pe_frequencies: 2
+    tiles: [2, 2, 1, 1, 1, 1, 1]
+    scales: [2, 4, 8, 8, 8, 8, 8]
+    discriminator_widths: [4, 4, 4, 4, 1]
+    eval_samples: 6
+    sample_every: 2
+    sample_grid: 4
+experiments:
+  tiny:
+    <<: *base
+    sweep:
+      row:
+        - {name: pe-ce, gan: {tiles: [1, 1, 1, 1, 1, 1, 1], embedding_channels: 2}}
+        - {name: ours}
+    paper: {pe-ce: {fid: 23.5}, ours: {fid: 18.3}}
+  image:
+    data: {image: data/camera.png, size: 8}
+    model: {widths: [8], tile: [2, 2], layout: quad-tree}
+    train: {iterations: 2, lr: 0.005}
+    gan: {latent_dim: 4}
+"""
+
+let private parse (text: string) = ExperimentFile.Parse(text, "exp.yaml", repo)
+let private expand (text: string) name = let f = parse text in Sweep.Expand(f, f.Find name)
+let private configError text name = Assert.Throws<ConfigException>(fun () -> expand text name |> ignore)
+
+/// A folder with `count` small PNGs of different sizes and aspect ratios (cropped and resized on load).
+let private writePictures (folder: string) (count: int) =
+    Directory.CreateDirectory folder |> ignore
+    let rng = Random(7)
+    for i in 0 .. count - 1 do
+        let w, h = 10 + i % 3, 12 + i % 5
+        let pixels = Array.init (w * h * 3) (fun _ -> float32 (rng.NextDouble()))
+        let png = LoE.Host.Data.ImageFile.EncodePng({ Width = w; Height = h; Channels = 3; Pixels = pixels })
+        File.WriteAllBytes(Path.Combine(folder, $"img-%03d{i}.png"), png)
+
+[<Fact>]
+let ``gan keys mean nothing to an image run, and model keys nothing to a GAN: checked, then left out`` () =
+    let withKey = expand yamlText "image"
+    let without = expand (yamlText.Replace("    gan: {latent_dim: 4}\n", "")) "image"
+    Assert.Equal(without.[0].Id, withKey.[0].Id)
+    Assert.DoesNotContain("gan.", withKey.[0].Config.CanonicalText)
+    Assert.Equal("gan.latent_dim", (configError (yamlText.Replace("gan: {latent_dim: 4}", "gan: {latent_dim: big}")) "image").Key)
+    let dir = Directory.CreateTempSubdirectory("loe-gan-").FullName
+    try
+        writePictures (Path.Combine(dir, "pictures")) 3
+        let f = ExperimentFile.Parse(yamlText, Path.Combine(dir, "exp.yaml"), dir)
+        let runs = Sweep.Expand(f, f.Find "tiny")
+        Assert.DoesNotContain("model.", runs.[1].Config.CanonicalText)
+        Assert.Contains("gan.tiles: [2, 2, 1, 1, 1, 1, 1]", runs.[1].Config.CanonicalText)
+        Assert.Equal(Nullable 18.3, runs.[1].PaperFid(f.Find "tiny"))
+        let withModel = ExperimentFile.Parse(yamlText.Replace("  data: {images: pictures, size: 8}", "  data: {images: pictures, size: 8}\n  model: {widths: [8]}"), Path.Combine(dir, "exp.yaml"), dir)
+        Assert.Equal(runs.[1].Id, Sweep.Expand(withModel, withModel.Find "tiny").[1].Id)
+    finally Directory.Delete(dir, true)
+
+[<Theory>]
+[<InlineData("batch_size: 4", "batch_size: 0", "train.batch_size")>]
+[<InlineData("log_every: 2", "log_every: 2, lr_decay_at: [2]", "train.lr_decay_at")>]
+[<InlineData("size: 8}", "size: [8, 6]}", "data.size")>]
+[<InlineData("size: 8}", "size: 7}", "data.size")>]
+[<InlineData("images: pictures", "images: no-such-folder", "data.images")>]
+[<InlineData("scales: [2, 4, 8, 8, 8, 8, 8]", "scales: [2, 4, 8]", "gan.scales")>]
+[<InlineData("scales: [2, 4, 8, 8, 8, 8, 8]", "scales: [2, 4, 8, 8, 8, 8, -1]", "gan.scales")>]
+[<InlineData("tiles: [2, 2, 1, 1, 1, 1, 1]", "tiles: [2, 2]", "gan.tiles")>]
+[<InlineData("discriminator_widths: [4, 4, 4, 4, 1]", "discriminator_widths: [4, 4, 4, 4, 2]", "gan.discriminator_widths")>]
+[<InlineData("eval_samples: 6", "eval_samples: 6\n    features: inception-v3", "gan.features")>]
+[<InlineData("eval_samples: 6", "eval_samples: 6\n    features: inception-v3\n    inception_weights: nowhere.pth", "gan.inception_weights")>]
+[<InlineData("paper: {pe-ce: {fid: 23.5}", "paper: {pe-ce: {fdi: 23.5}", "experiments.tiny.paper.pe-ce.fdi")>]
+let ``a GAN run refuses what it cannot take, naming the key and the line`` (from: string, into: string, key: string) =
+    let dir = Directory.CreateTempSubdirectory("loe-gan-").FullName
+    try
+        writePictures (Path.Combine(dir, "pictures")) 3
+        Assert.Contains(from, yamlText)
+        let e = Assert.Throws<ConfigException>(fun () ->
+            let f = ExperimentFile.Parse(yamlText.Replace(from, into), Path.Combine(dir, "exp.yaml"), dir)
+            Sweep.Expand(f, f.Find "tiny") |> ignore)
+        Assert.Equal(key, e.Key)
+        Assert.True(e.Line > 0)
+        if key.StartsWith "gan.inception_weights" || key = "gan.features" then Assert.Contains("pytorch-fid", e.Message)
+    finally Directory.Delete(dir, true)
+
+[<Fact>]
+let ``the shipped GAN experiments expand with Table 11 beside each row and the paper's generator counts`` () =
+    let f = ExperimentFile.Load(Path.Combine(repo, "experiments.yaml"))
+    let runs = Sweep.Expand(f, f.Find "gan")
+    Assert.Equal<string list>([ "pe-ce"; "ours" ], runs |> Seq.map (fun r -> r.Swept.[0].Text) |> Seq.distinct |> List.ofSeq)
+    let count (r: RunPlan) =
+        let g = LoE.Core.Gan.Generator.create (LoE.Core.ReferenceBackend.create ()) (LoE.Host.Running.SpecBuilder.Generator(r.Config, 3))
+        LoE.Core.Gan.Generator.parameterCount g, g.MultiplyAdds
+    // Table 11's rows: PE + CE 19.9M parameters and 1.39M multiply-adds per pixel, Ours 19.6M and 1.26M (main paper).
+    let peCe, ours = runs |> Seq.find (fun r -> r.Swept.[0].Text = "pe-ce"), runs |> Seq.find (fun r -> r.Swept.[0].Text = "ours")
+    let (pp, pm), (op, om) = count peCe, count ours
+    Assert.Equal((19.9, 1.39), (Math.Round(float pp / 1e6, 1), Math.Round(float pm / 1e6, 2)))
+    Assert.Equal((19.6, 1.26), (Math.Round(float op / 1e6, 1), Math.Round(float om / 1e6, 2)))
+    Assert.Equal(Nullable 23.5, peCe.PaperFid(f.Find "gan"))
+    Assert.Equal(50000, ours.Config.Gan.EvalSamples)
+    Assert.Equal(2, Sweep.Expand(f, f.Find "gan-quick").Count)
