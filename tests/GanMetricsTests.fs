@@ -82,6 +82,27 @@ let ``the symmetric PSD square root squares back`` () =
         let back = Eigen.multiply d r r
         Array.forall2 (fun x y -> abs (x - y) <= 1e-9 * (1.0 + Array.max (Array.map abs a))) back a)
 
+/// A symmetric matrix Q diag(λ) Qᵀ with known eigenvalues: distinct, repeated (a multiple eigenvalue's vectors are
+/// any basis of its space), zero (rank-deficient) or negative, of sizes up to 24 (the QL sweeps split there).
+[<Property(MaxTest = 60)>]
+let ``the eigensolver returns the eigenvalues a matrix was built from, ascending, with orthonormal vectors A v = λ v`` () =
+    forAll (Gen.zip (Gen.choose (1, 24)) (Gen.choose (0, 100000))) (fun (n, seed) ->
+        let rng = Random(seed)
+        let pool = [| -2.0; 0.0; 0.0; 1.0; 3.5 |]
+        let lambda = Array.init n (fun _ -> if rng.Next 2 = 0 then pool.[rng.Next pool.Length] else 10.0 * normal rng)
+        let q = rotation rng n
+        let a = Eigen.multiply n (Eigen.multiply n q (diag n lambda)) (transpose n q)
+        let values, vectors = Eigen.symmetric n a
+        let scale = 1.0 + Array.max (Array.map abs lambda)
+        let residual =
+            Seq.max (seq { for i in 0 .. n - 1 do
+                            for k in 0 .. n - 1 ->
+                                abs ((Seq.init n (fun j -> a.[i * n + j] * vectors.[j * n + k]) |> Seq.sum) - values.[k] * vectors.[i * n + k]) })
+        let gram = Eigen.multiply n (transpose n vectors) vectors
+        let orthonormal = gram |> Array.mapi (fun idx g -> abs (g - (if idx / n = idx % n then 1.0 else 0.0))) |> Array.max
+        Array.forall2 (fun v l -> abs (v - l) <= 1e-10 * scale) values (Array.sort lambda)
+        && residual <= 1e-10 * scale && orthonormal <= 1e-10)
+
 /// Mean of the unbiased MMD² over many independent pairs of sets, and its standard error.
 let private mmdOverDraws (shift: float) =
     let rng = Random(7)

@@ -43,10 +43,10 @@ module Frechet =
         let mu2, s2 = moments d features2
         ofGaussians d mu1 s1 mu2 s2
 
-    /// k(x, y) = (xᵀy / d + 1)³, KID's kernel.
+    /// k(x, y) = (xᵀy / d + 1)³, KID's kernel, of row i of x and row j of y (a SIMD dot product: KID's 100 subsets
+    /// of 1000 take 3·10⁸ of them).
     let private kernel (d: int) (x: float[]) (i: int) (y: float[]) (j: int) =
-        let mutable s = 0.0
-        for k in 0 .. d - 1 do s <- s + x.[i * d + k] * y.[j * d + k]
+        let s = Numerics.Tensors.TensorPrimitives.Dot(ReadOnlySpan<float>(x, i * d, d), ReadOnlySpan<float>(y, j * d, d))
         let v = s / float d + 1.0
         v * v * v
 
@@ -57,11 +57,11 @@ module Frechet =
         if m < 2 || ys.Length <> m then invalidArg "xs" "the unbiased MMD needs two subsets of the same size, at least 2"
         let mutable kxx, kyy, kxy = 0.0, 0.0, 0.0
         for a in 0 .. m - 1 do
-            for b in 0 .. m - 1 do
-                if a <> b then
-                    kxx <- kxx + kernel d x xs.[a] x xs.[b]
-                    kyy <- kyy + kernel d y ys.[a] y ys.[b]
-                kxy <- kxy + kernel d x xs.[a] y ys.[b]
+            // k is symmetric: each distinct pair within a set once, counted twice.
+            for b in a + 1 .. m - 1 do
+                kxx <- kxx + 2.0 * kernel d x xs.[a] x xs.[b]
+                kyy <- kyy + 2.0 * kernel d y ys.[a] y ys.[b]
+            for b in 0 .. m - 1 do kxy <- kxy + kernel d x xs.[a] y ys.[b]
         let pairs = float m * float (m - 1)
         kxx / pairs + kyy / pairs - 2.0 * kxy / (float m * float m)
 
