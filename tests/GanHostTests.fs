@@ -24,7 +24,7 @@ base: &base
     scales: [2, 4, 8, 8, 8, 8, 8]
     discriminator_widths: [4, 4, 4, 4, 1]
     eval_samples: 6
-    sample_every: 2
+    sample_every: 3
     sample_grid: 4
 experiments:
   tiny:
@@ -116,3 +116,55 @@ let ``the shipped GAN experiments expand with Table 11 beside each row and the p
     Assert.Equal(Nullable 23.5, peCe.PaperFid(f.Find "gan"))
     Assert.Equal(50000, ours.Config.Gan.EvalSamples)
     Assert.Equal(2, Sweep.Expand(f, f.Find "gan-quick").Count)
+
+[<Fact>]
+let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID in final.json, Table 11's summary; loe sample draws from it`` () =
+    let dir = Directory.CreateTempSubdirectory("loe-gan-").FullName
+    try
+        writePictures (Path.Combine(dir, "pictures")) 6
+        let yaml = Path.Combine(dir, "exp.yaml")
+        File.WriteAllText(yaml, yamlText.Replace("data/camera.png", Path.Combine(repo, "data", "camera.png")))
+        let o = RunOptions(File = yaml, Experiment = "tiny", Out = dir, Threads = Nullable 1)
+        Assert.Equal(0, RunCommand.ExecuteAsync(o, TextWriter.Null, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult())
+        let folders = Directory.GetDirectories(Path.Combine(dir, "tiny")) |> Array.sort
+        Assert.Equal(2, folders.Length)
+        let ours = folders |> Array.find (fun f -> Path.GetFileName(f).StartsWith "ours")
+        let final = Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ours, "final.json"))).RootElement
+        Assert.Equal("ResNet-18", final.GetProperty("features").GetString())
+        Assert.True(final.GetProperty("fd").GetDouble() > 0.0)
+        Assert.True(Double.IsFinite(final.GetProperty("kid").GetDouble()))
+        Assert.Equal((6, 6), (final.GetProperty("generated_images").GetInt32(), final.GetProperty("real_images").GetInt32()))
+        // Every gan.sample_every = 3 iterations, and after the last (4); checkpoints every 2 meanwhile.
+        Assert.Equal<string[]>([| "iteration-0000003.png"; "iteration-0000004.png" |],
+                               Directory.GetFiles(Path.Combine(ours, "samples")) |> Array.map Path.GetFileName |> Array.sort)
+        for picture in [ "samples.png"; "interpolation.png"; "losses.png"; "losses.csv" ] do
+            Assert.True(File.Exists(Path.Combine(ours, picture)), picture)
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(ours, "losses.csv")).Length) // header and 4 iterations
+        let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
+        for text in [ "FD (ResNet-18)"; "KID (ResNet-18)"; "paper FID"; "23.5"; "6 / 6"; "not FID" ] do Assert.Contains(text, summary)
+
+        let sample (args: SampleOptions) = SampleCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
+        let out = Path.Combine(dir, "drawn")
+        Assert.Equal(0, sample (SampleOptions(RunDir = ours, Count = 5, Interpolate = Nullable 3, Out = out)))
+        Assert.Equal(5, Directory.GetFiles(out, "sample-*.png").Length)
+        let first = LoE.Host.Data.ImageFile.Load(Path.Combine(out, "sample-000000.png"))
+        Assert.Equal((8, 8), (first.Width, first.Height))
+        Assert.True(File.Exists(Path.Combine(out, "grid.png")) && File.Exists(Path.Combine(out, "interpolation.png")))
+        // The same seed draws the same images.
+        let again = Path.Combine(dir, "again")
+        Assert.Equal(0, sample (SampleOptions(RunDir = ours, Count = 1, Out = again)))
+        Assert.Equal<float32[]>(first.Pixels, (LoE.Host.Data.ImageFile.Load(Path.Combine(again, "sample-000000.png"))).Pixels)
+    finally Directory.Delete(dir, true)
+
+[<Fact>]
+let ``loe sample refuses a run that is not a GAN, naming why`` () =
+    let dir = Directory.CreateTempSubdirectory("loe-gan-").FullName
+    try
+        let yaml = Path.Combine(dir, "exp.yaml")
+        File.WriteAllText(yaml, yamlText.Replace("data/camera.png", Path.Combine(repo, "data", "camera.png")))
+        let o = RunOptions(File = yaml, Experiment = "image", Out = dir, Threads = Nullable 1)
+        Assert.Equal(0, RunCommand.ExecuteAsync(o, TextWriter.Null, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult())
+        let run = Directory.GetDirectories(Path.Combine(dir, "image")).[0]
+        let e = Assert.Throws<ConfigException>(fun () -> SampleCommand.ExecuteAsync(SampleOptions(RunDir = run), TextWriter.Null).GetAwaiter().GetResult() |> ignore)
+        Assert.Contains("not a GAN", e.Message)
+    finally Directory.Delete(dir, true)
