@@ -103,6 +103,20 @@ let ``the eigensolver returns the eigenvalues a matrix was built from, ascending
         Array.forall2 (fun v l -> abs (v - l) <= 1e-10 * scale) values (Array.sort lambda)
         && residual <= 1e-10 * scale && orthonormal <= 1e-10)
 
+/// numpy.cov's default (ddof = 1), which FID implementations use: rows (1, 2), (3, 6), (5, 4) have mean (3, 4),
+/// deviations (−2, −2), (0, 2), (2, 0), sums of products 8, 4, 8 and, over n − 1 = 2, covariance [[4, 2], [2, 4]].
+[<Fact>]
+let ``moments are the mean and the unbiased covariance (numpy.cov's default), worked by hand`` () =
+    let mu, cov = Frechet.moments 2 [| 1.0; 2.0; 3.0; 6.0; 5.0; 4.0 |]
+    Assert.Equal<float[]>([| 3.0; 4.0 |], mu)
+    Assert.Equal<float[]>([| 4.0; 2.0; 2.0; 4.0 |], cov)
+
+/// In one dimension the Fréchet distance is (μ₁ − μ₂)² + (s₁ − s₂)²: {−1, 1} (mean 0, s² = 2) against {2, 3, 4}
+/// (mean 3, s² = 1) is 9 + (√2 − 1)².
+[<Fact>]
+let ``the Fréchet distance of two 1-d sets is (μ₁ − μ₂)² + (s₁ − s₂)² with sample standard deviations`` () =
+    Assert.Equal(9.0 + (sqrt 2.0 - 1.0) ** 2.0, Frechet.distance 1 [| -1.0; 1.0 |] [| 2.0; 3.0; 4.0 |], 12)
+
 /// Mean of the unbiased MMD² over many independent pairs of sets, and its standard error.
 let private mmdOverDraws (shift: float) =
     let rng = Random(7)

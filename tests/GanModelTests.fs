@@ -84,6 +84,56 @@ let ``both patch discriminators score patches; each image's scores do not depend
     let second (s: ReferenceBackend.T) = let a = b.toArray s in a.[a.Length / 2 ..]
     Assert.True(closeTo 1e-12 (alone |> List.map b.toArray |> Array.concat) (scores |> List.map second |> Array.concat))
 
+/// Section E's discriminator written out independently: plain loops for the 3 × 3 convolutions of stride 2 and
+/// padding 1 and for the 2 × 2 mean of the half-scale input, each weight divided by its largest singular value
+/// (√ of the top eigenvalue of W Wᵀ from the symmetric eigensolver, not power iteration), LeakyReLU 0.2 after every layer but the last.
+[<Fact>]
+let ``the discriminator's scores equal a plain re-implementation of the two patch discriminators`` () =
+    let b = reference
+    let spec = { tinyDiscriminator with PowerIterations = 500 }
+    let d = Discriminator.create spec
+    let rng = Random(6)
+    // Random weights and biases (not the zero biases of init), every u starting where a model's does.
+    let values =
+        (d.Parameters |> List.map (fun p -> p.Name, Array.init (p.Shape |> Array.fold (*) 1) (fun _ -> 2.0 * rng.NextDouble() - 1.0), p.Shape))
+        @ (d.State |> List.map (fun p -> p.Name, SpectralNorm.initialU p.Shape.[0], p.Shape))
+    let ps = values |> List.map (fun (n, v, s) -> n, b.tensor v s) |> Map.ofList
+    let value name = values |> List.pick (fun (n, v, _) -> if n = name then Some v else None)
+    let side = 16
+    let image = Array.init (2 * side * side) (fun i -> sin (0.7 * float i))
+    let conv (x: float[]) c h w (weight: float[]) (bias: float[]) =
+        let o = bias.Length
+        let rows = weight.Length / o
+        let gram = Array.init (o * o) (fun k -> Seq.init rows (fun j -> weight.[(k / o) * rows + j] * weight.[(k % o) * rows + j]) |> Seq.sum)
+        let sigma = sqrt (Array.last (fst (Eigen.symmetric o gram)))
+        let oh, ow = (h - 1) / 2 + 1, (w - 1) / 2 + 1
+        Array.init (o * oh * ow) (fun idx ->
+            let k, i, j = idx / (oh * ow), (idx / ow) % oh, idx % ow
+            let mutable s = bias.[k]
+            for ci in 0 .. c - 1 do
+                for di in 0 .. 2 do
+                    for dj in 0 .. 2 do
+                        let y, xx = 2 * i - 1 + di, 2 * j - 1 + dj
+                        if y >= 0 && y < h && xx >= 0 && xx < w then
+                            s <- s + weight.[((k * c + ci) * 3 + di) * 3 + dj] / sigma * x.[(ci * h + y) * w + xx]
+            s), oh, ow
+    let run scale (x: float[]) h w =
+        let mutable x, c, h, w = x, spec.Channels, h, w
+        for i in 0 .. spec.Widths.Length - 1 do
+            let name = $"d.{scale}.conv%d{i + 1}"
+            let y, oh, ow = conv x c h w (value (name + ".weight")) (value (name + ".bias"))
+            x <- (if i = spec.Widths.Length - 1 then y else y |> Array.map (fun v -> if v < 0.0 then 0.2 * v else v))
+            c <- spec.Widths.[i]; h <- oh; w <- ow
+        x
+    let half = Array.init (2 * (side / 2) * (side / 2)) (fun idx ->
+        let c, y, x = idx / ((side / 2) * (side / 2)), (idx / (side / 2)) % (side / 2), idx % (side / 2)
+        let at yy xx = image.[(c * side + yy) * side + xx]
+        (at (2 * y) (2 * x) + at (2 * y) (2 * x + 1) + at (2 * y + 1) (2 * x) + at (2 * y + 1) (2 * x + 1)) / 4.0)
+    let expected = Array.append (run "full" image side side) (run "half" half (side / 2) (side / 2))
+    let scores, _ = Discriminator.scores b d ps (b.tensor image [| 1; 2; side; side |])
+    let actual = scores |> List.map b.toArray |> Array.concat
+    Assert.True(closeTo 1e-8 actual expected, $"scores %A{actual}, expected %A{expected}")
+
 /// The generator's and the discriminator's hinge losses on a tiny batch as functions of their own parameters.
 let private losses (b: Backend<'T>) (iterations: int) =
     let g = Generator.create b tinyGenerator

@@ -12,7 +12,7 @@ open LoE.Tests.Generators
 let private torch = TilingProperties.torch64
 let private reference = ReferenceProperties.reference
 
-/// The largest singular value of a rows × cols matrix: √ of the top eigenvalue of WᵀW (Jacobi, not power
+/// The largest singular value of a rows × cols matrix: √ of the top eigenvalue of WᵀW (the symmetric eigensolver, not power
 /// iteration).
 let private largestSingular (rows: int) (cols: int) (w: float[]) =
     let gram = Array.init (cols * cols) (fun k -> let i, j = k / cols, k % cols in Seq.init rows (fun r -> w.[r * cols + i] * w.[r * cols + j]) |> Seq.sum)

@@ -74,3 +74,17 @@ let ``three GAN iterations on torch float64 and on the reference end with the sa
     Array.iteri2 (fun i (a: float[]) (b: float[]) ->
         Assert.True(ReferenceProperties.closeTo 1e-9 a b, onReference.Names.[i])) onTorch.Values onReference.Values
     Array.iter2 (fun (_, d1: float, g1: float) (_, d2: float, g2: float) -> Assert.Equal(d2, d1, 9); Assert.Equal(g2, g1, 9)) onTorch.Losses onReference.Losses
+
+/// Real images enter the discriminator as the generator's outputs do: [N; C; H; W] in [−1, 1] (v ↦ 2v − 1, the
+/// inverse of `generate`'s (x + 1)/2), the channels taken out of the interleaved pixels, in the order asked for.
+[<Fact>]
+let ``a real batch is NCHW in the generator's range [−1, 1]`` () =
+    let b = ReferenceProperties.reference
+    // 2 × 1 pixels of 2 channels: pixel 0 is (0, 1), pixel 1 (0.25, 0.75); the other image (0.5, 0.5), (1, 0).
+    let im = { Width = 2; Height = 1; Channels = 2; Pixels = [| 0.0f; 1.0f; 0.25f; 0.75f |] }
+    let other = { im with Pixels = [| 0.5f; 0.5f; 1.0f; 0.0f |] }
+    let x = Training.batchOf b [| im; other |] [| 1; 0 |]
+    Assert.Equal<int[]>([| 2; 2; 1; 2 |], b.shape x)
+    // other: channel 0 (0.5, 1) → (0, 1), channel 1 (0.5, 0) → (0, −1); im: channel 0 (0, 0.25) → (−1, −0.5),
+    // channel 1 (1, 0.75) → (1, 0.5).
+    Assert.Equal<float[]>([| 0.0; 1.0; 0.0; -1.0; -1.0; -0.5; 1.0; 0.5 |], b.toArray x)

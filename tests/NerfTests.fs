@@ -48,6 +48,27 @@ let ``a look-at pose is a rotation (camera-to-world then back is the identity) t
         let u, v = Camera.project c ahead
         orthonormal && abs (u - 0.5 * float c.Width) < 1e-9 && abs (v - 0.5 * float c.Height) < 1e-9)
 
+/// Rays promise unit directions (the sampler's distances are world distances only then): a pinhole ray through a
+/// pixel away from the centre, R (u/f, −v/f, −1), is longer than 1 before normalising.
+[<Property(MaxTest = 100)>]
+let ``every ray's direction is a unit vector`` () =
+    forAll camera (fun c ->
+        (Camera.rays c).Directions |> Array.chunkBySize 3
+        |> Array.forall (fun d -> abs (sqrt (d.[0] * d.[0] + d.[1] * d.[1] + d.[2] * d.[2]) - 1.0) < 1e-12))
+
+/// A horizontal field of view θ: a camera at the origin looking down −z sees the point at angle θ/2 right of its
+/// axis, (tan(θ/2), 0, −1), on the image's right edge (u = W) and its mirror image on the left edge (u = 0); so a
+/// 90° view of 100 pixels has focal length 50, and NeRF's code gives lego's 800 pixels at camera_angle_x
+/// 0.6911112070083618 the focal length 1111.111 (focal = .5 * W / np.tan(.5 * camera_angle_x)).
+[<Property(MaxTest = 100)>]
+let ``the focal length of a field of view puts the view's edges on the image's edges`` () =
+    Assert.Equal(50.0, Camera.focalOfAngle 100 (0.5 * Math.PI), 9)
+    Assert.Equal(1111.111, Camera.focalOfAngle 800 0.6911112070083618, 3)
+    forAll (Gen.zip (Gen.choose (2, 200)) (floatIn 0.2 3.0)) (fun (w, angle) ->
+        let c = { Width = w; Height = 7; Focal = Camera.focalOfAngle w angle; Pose = [| 1.0; 0.0; 0.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.0; 0.0; 1.0; 0.0 |] }
+        let edge side = fst (Camera.project c [| side * tan (0.5 * angle); 0.0; -1.0 |])
+        abs (edge 1.0 - float w) < 1e-9 && abs (edge -1.0) < 1e-9)
+
 let private stratifiedHolds (b: Backend<'T>) (seed: int64) near far rays count =
     let t = Sampling.stratified b (Sampling.Random seed) near far rays count |> b.toArray
     let w = (far - near) / float count
@@ -112,6 +133,36 @@ let ``inverse-CDF samples are distributed as the weights (histogram within 0.015
         let within (s: float[]) = Array.forall2 (fun a e -> abs (a - e) <= 0.015) s expected
         within (share torch) && within (share reference))
 
+/// Centred hierarchical samples are the quantiles (j + ½)/M of the piecewise-constant density the coarse weights
+/// (plus NeRF's 1e-5) put on the strata, merged with the coarse strata's midpoints and sorted; the quantiles here
+/// come from a plain inverse CDF written for the test (positive weights, so no stratum is empty).
+[<Property(MaxTest = 50)>]
+let ``centred hierarchical samples are the (j + ½)/M quantiles of the coarse weights' density, on both backends`` () =
+    forAll (gen {
+        let! near = floatIn 0.0 2.0
+        let! length = floatIn 0.1 5.0
+        let! strata = Gen.choose (1, 8)
+        let! count = Gen.choose (1, 16)
+        let! weights = Gen.arrayOfLength strata (floatIn 0.01 1.0)
+        return near, near + length, strata, count, weights }) (fun (near, far, strata, count, weights) ->
+        let w = (far - near) / float strata
+        let share = let p = weights |> Array.map (fun x -> x + 1e-5) in p |> Array.map (fun x -> x / Array.sum p)
+        let quantile (u: float) =
+            // The first stratum whose cumulative share exceeds u, and u's place inside it.
+            let mutable k, below = 0, 0.0
+            while k < strata - 1 && below + share.[k] <= u do
+                below <- below + share.[k]
+                k <- k + 1
+            near + (float k + (u - below) / share.[k]) * w
+        let expected =
+            Array.append (Array.init strata (fun i -> near + (float i + 0.5) * w)) (Array.init count (fun j -> quantile ((float j + 0.5) / float count)))
+            |> Array.sort
+        let holds (b: Backend<'T>) =
+            let coarse = Sampling.stratified b Sampling.Centred near far 1 strata
+            let t = Sampling.hierarchical b Sampling.Centred near far coarse (b.tensor weights [| 1; strata |]) count |> b.toArray
+            t.Length = expected.Length && Array.forall2 (fun a e -> abs (a - e) < 1e-9 * (1.0 + abs e)) t expected
+        holds torch && holds reference)
+
 /// A ray batch to composite: densities, colours, sorted distances, a background and an output probe.
 let private compositeCase = gen {
     let! rays = Gen.choose (1, 4)
@@ -128,6 +179,28 @@ let private composite (b: Backend<'T>) rays samples (sigma: float[]) (colours: f
     Render.composite b background (b.tensor sigma [| rays; samples |]) (b.tensor colours [| rays * samples; 3 |]) (b.points t [| rays; samples |])
 
 let private closeToAll (a: float[]) (e: float[]) = Array.forall2 (fun x y -> abs (x - y) < 1e-12) a e
+
+/// NeRF's eq. 3 worked by hand: samples at t = 1, 1.5, 2.5 have intervals δ = 0.5, 1 and NeRF's 1e10. With
+/// σ = 0.4, 2, 0.7 the optical depths before each sample are Σ_{j<i} σ_j δ_j = 0, 0.2, 2.2, so T = 1, e^−0.2, e^−2.2
+/// and w_i = T_i (1 − e^(−σ_i δ_i)) = T_i − T_(i+1): 1 − e^−0.2, e^−0.2 − e^−2.2 and e^−2.2 (the last interval
+/// absorbs what is left; the weights sum to 1). A second ray with σ = 0.4, 2, 0 has the same first two weights, 0
+/// for the third, and shows the background with the remaining e^−2.2.
+[<Fact>]
+let ``compositing two rays equals NeRF's eq. 3 worked by hand, on both backends`` () =
+    let t = [| 1.0; 1.5; 2.5; 1.0; 1.5; 2.5 |]
+    let sigma = [| 0.4; 2.0; 0.7; 0.4; 2.0; 0.0 |]
+    // Red, green, blue samples on both rays.
+    let colours = [| 1.0; 0.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.0; 1.0; 1.0; 0.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.0; 1.0 |]
+    let background = [| 0.2; 0.4; 0.6 |]
+    let w0, w1, rest = 1.0 - exp -0.2, exp -0.2 - exp -2.2, exp -2.2
+    let weights = [| w0; w1; rest; w0; w1; 0.0 |]
+    let expected = [| w0; w1; rest; w0 + 0.2 * rest; w1 + 0.4 * rest; 0.6 * rest |]
+    let close (a: float[]) (e: float[]) = a.Length = e.Length && Array.forall2 (fun x y -> abs (x - y) < 1e-12) a e
+    let run (b: Backend<'T>) = let r = composite b 2 3 sigma colours t background in b.toArray r.Colours, b.toArray r.Weights, b.toArray r.Opacity
+    for colour, weight, opacity in [ run torch; run reference ] do
+        Assert.True(close colour expected, $"colours %A{colour}, expected %A{expected}")
+        Assert.True(close weight weights, $"weights %A{weight}, expected %A{weights}")
+        Assert.True(close opacity [| 1.0; 1.0 - rest |], $"opacity %A{opacity}")
 
 [<Property(MaxTest = 100)>]
 let ``zero density renders the background with zero weights, on both backends`` () =
@@ -191,6 +264,26 @@ let tinyModel =
 let tinyTrain =
     { Iterations = 2; Rays = 8; CoarseSamples = 6; FineSamples = 6; LearningRate = 5e-3; LrDecaySteps = 1000
       Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8; Seed = 3; LogEvery = 1; Chunk = 64 }
+
+/// σ = ReLU(·) (NeRF's published code): a freshly initialised field's densities at random points are never
+/// negative (its raw density outputs are, at about half of them) and its colours lie in (0, 1).
+[<Fact>]
+let ``the field's densities are non-negative and its colours in (0, 1)`` () =
+    let b = reference
+    let rng = Random(8)
+    let n = 64
+    let field = Field.create b "f" tinyModel
+    let ps = Component.init b field 4
+    let points = b.points (Array.init (3 * n) (fun _ -> rng.NextDouble())) [| n; 3 |]
+    let directions =
+        Array.init n (fun _ -> let v = Array.init 3 (fun _ -> 2.0 * rng.NextDouble() - 1.0) in let l = sqrt (Array.sumBy (fun x -> x * x) v) in v |> Array.map (fun x -> x / l))
+        |> Array.concat
+    let out = field.Apply (Batch.ofPoints b false points) ps (Field.encodeDirections b tinyModel (b.points directions [| n; 3 |])) |> b.toArray
+    let rows = out |> Array.chunkBySize 4
+    Assert.Equal(n, rows.Length)
+    Assert.True(rows |> Array.forall (fun r -> r.[0] >= 0.0), $"negative densities: %A{rows |> Array.map (fun r -> r.[0]) |> Array.filter (fun s -> s < 0.0)}")
+    Assert.True(rows |> Array.exists (fun r -> r.[0] > 0.0))
+    Assert.True(rows |> Array.forall (fun r -> r.[1..] |> Array.forall (fun c -> c > 0.0 && c < 1.0)))
 
 [<Fact>]
 let ``a tiny NeRF's coarse-plus-fine loss and its gradients agree on torch (float64) and reference`` () =
