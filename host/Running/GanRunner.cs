@@ -20,6 +20,8 @@ public static class GanRunner
     /// <summary>Latents of the images FD and KID score: a range no grid uses.</summary>
     private static int EvalSeed(int runSeed, int chunk) => 2_000_000 + 10_000 * runSeed + chunk;
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Image[], Dictionary<string, double[]>> RealFeatures = new();
+
     /// <summary>Images generated and featurised at a time when scoring (memory, not results).</summary>
     private const int Chunk = 250;
 
@@ -88,12 +90,21 @@ public static class GanRunner
             var images = Training.samplesWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, Math.Min(Chunk, n - start), EvalSeed(seed, chunk));
             fake.AddRange(net.Features(images));
         }
-        var real = new List<double>();
-        foreach (var part in realIndices.Chunk(Chunk))
-            real.AddRange(net.Features(part.Select(i => g.Images[i]).ToArray()));
+        // The rows of a table score against the same real images (same set, seed and count): featurise them once.
+        var cache = RealFeatures.GetOrCreateValue(g.Images);
+        var key = $"{net.Name}|{seed}|{n}";
+        double[] f1;
+        lock (cache)
+            if (!cache.TryGetValue(key, out f1!))
+            {
+                var real = new List<double>();
+                foreach (var part in realIndices.Chunk(Chunk))
+                    real.AddRange(net.Features(part.Select(i => g.Images[i]).ToArray()));
+                cache[key] = f1 = [.. real];
+            }
 
         var d = net.Dimension;
-        var (f1, f2) = (real.ToArray(), fake.ToArray());
+        var f2 = fake.ToArray();
         var fd = Frechet.distance(d, f1, f2);
         var (kid, kidStd) = Frechet.kid(d, GanScoring.KidSubsets, GanScoring.KidSubsetSize, seed, f1, f2).ToValueTuple();
         return new GanScores(net.Name, realIndices.Length, n, fd, kid, kidStd);
