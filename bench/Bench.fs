@@ -30,9 +30,15 @@ module Bench =
           PeakMiB: float
           /// The share of a step spent in Adam's update.
           AdamShare: float
-          /// Resident memory before and after the memory run's steps (MiB; NaN when not asked for).
+          /// Resident memory before, halfway through and after the memory run's steps (MiB; NaN when not asked
+          /// for). A one-time rise (the allocator's high-water mark) shows in the first half; a leak in both.
           RssStartMiB: float
+          RssMidMiB: float
           RssEndMiB: float }
+
+    /// Whether resident memory grew in the second half of the memory run by more than 32 MiB and 2 %: growth that
+    /// goes on after the first half is a leak, not the allocator settling.
+    let grows (r: Row) = r.RssEndMiB - r.RssMidMiB > max 32.0 (0.02 * r.RssMidMiB)
 
     /// The three shapes of issue 5: the toy (section A), image fitting (section B), video fitting (section C).
     let shapes (coordinates: Func<string, int>) : Shape list =
@@ -130,11 +136,14 @@ module Bench =
         let results =
             runners |> List.mapi (fun v r ->
                 let rssStart = if memorySteps > 0 then residentMiB () else nan
+                let mutable rssMid = nan
                 for i in 1 .. memorySteps do
                     cancel.ThrowIfCancellationRequested()
                     r.Step (warmup + steps + i) |> ignore
+                    if i = memorySteps / 2 then rssMid <- residentMiB ()
                 let rssEnd = if memorySteps > 0 then residentMiB () else nan
-                r.Name, median (Seq.map fst times.[v]), median (times.[v] |> Seq.map (fun (t, a) -> a / t)), rssStart, rssEnd)
+                if memorySteps = 1 then rssMid <- rssStart
+                r.Name, median (Seq.map fst times.[v]), median (times.[v] |> Seq.map (fun (t, a) -> a / t)), (rssStart, rssMid, rssEnd))
         runners |> List.iter (fun r -> r.Free ())
         results, peak
 
@@ -206,9 +215,9 @@ module Bench =
                   let ps, _ = network nearest
                   yield measure "masked-loop" ps (fun batch ps -> maskedForward b shape experts ps (encoded batch)) ]
         let results, peak = timeSideBySide cancel variants warmup steps memorySteps
-        let dense = results |> List.head |> fun (_, s, _, _, _) -> s
-        for name, seconds, adamShare, rssStart, rssEnd in results do
+        let dense = results |> List.head |> fun (_, s, _, _) -> s
+        for name, seconds, adamShare, (rssStart, rssMid, rssEnd) in results do
             report.Invoke
                 { Shape = shape.Name; Variant = name; Coordinates = n; MedianSeconds = seconds
                   RatioToDense = seconds / dense; GFlops = flops / seconds / 1e9; PeakMiB = peak
-                  AdamShare = adamShare; RssStartMiB = rssStart; RssEndMiB = rssEnd }
+                  AdamShare = adamShare; RssStartMiB = rssStart; RssMidMiB = rssMid; RssEndMiB = rssEnd }

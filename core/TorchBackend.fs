@@ -143,16 +143,22 @@ module TorchBackend =
         let wUsed = w.index_select(0L, p.Used)
         let bUsed = if shared then None else Some(b.index_select(0L, p.Used).unsqueeze(1L))
         let inDim, outDim = x.shape.[1], w.shape.[2]
-        let corner c =
+        // Each corner in a scope of its own, added into the running sum: its padded [used experts × largest group]
+        // product is freed before the next corner's is made, so a step holds one corner's slots at a time (the
+        // 2^d corners' slots at once were most of the video shape's peak memory) besides what autograd keeps.
+        let mutable sum : T = null
+        for c in 0 .. r.K - 1 do
+            use _ = torch.NewDisposeScope()
             let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
             let products = xs.bmm(wUsed)
             let ys = (match bUsed with Some bu -> products.add(bu, one) | None -> products).view(p.Groups * p.Largest, outDim)
             let y = ys.index_select(0L, p.FromSlots.[c])
-            match p.Weights.[c] with
-            | Some weights -> y * weights
-            | None -> y
-        let y = Seq.init r.K corner |> Seq.reduce (fun a b -> a.add(b, one))
-        (if shared then y.add(b, one) else y).MoveToOuterDisposeScope()
+            let weighted = match p.Weights.[c] with Some weights -> y * weights | None -> y
+            let next = if isNull sum then weighted else sum.add(weighted, one)
+            // The previous partial sum is in the outer scope; autograd keeps what it needs of it.
+            if not (isNull sum) then sum.Dispose()
+            sum <- next.MoveToOuterDisposeScope()
+        (if shared then sum.add(b, one) else sum).MoveToOuterDisposeScope()
 
     let private expertLinear (plans: ConditionalWeakTable<Routed<T>, Plan>) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
         match plans.GetValue(r, fun r -> makePlan r) with

@@ -28,6 +28,15 @@ public static class BenchCommand
             : string.Create(CultureInfo.InvariantCulture, $"≤ {g:0.00}: {r.RatioToDense / g - 1:P0} over");
     }
 
+    // Resident memory at the start, halfway and the end of the memory run, and whether it kept growing.
+    private static string Rss(Bench.Row r) =>
+        string.Create(CultureInfo.InvariantCulture, $"{r.RssStartMiB:0} → {r.RssMidMiB:0} → {r.RssEndMiB:0}");
+
+    private static string Flat(Bench.Row r) =>
+        Bench.grows(r)
+            ? string.Create(CultureInfo.InvariantCulture, $"GROWING: +{r.RssEndMiB - r.RssMidMiB:0} MiB in the second half")
+            : "flat";
+
     public static int Execute(BenchOptions o, TextWriter output, CancellationToken cancel = default)
     {
         TorchDevices.Require("torch", [o.Device], "--device");
@@ -51,21 +60,19 @@ public static class BenchCommand
             Bench.run(o.Device, shape, 1, steps, naive, o.Random, o.MemorySteps, cancel, r =>
             {
                 rows.Add(r);
-                var memory = o.MemorySteps > 0
-                    ? string.Create(CultureInfo.InvariantCulture, $"  RSS {r.RssStartMiB:0} → {r.RssEndMiB:0} MiB over {o.MemorySteps} steps")
-                    : "";
+                var memory = o.MemorySteps > 0 ? $"  RSS {Rss(r)} MiB over {o.MemorySteps} steps, {Flat(r)}" : "";
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {r.Variant,-12} {r.MedianSeconds,8:0.000} s  ×{r.RatioToDense:0.00}  Adam {r.AdamShare:P0}{memory}"));
             });
         }
         var table = new TextTable(
-            ["shape", "variant", "coordinates", "median step (s)", "× dense", "goal", "Adam share", "GFLOP/s", "peak RSS, all variants (MiB)", "RSS start → end (MiB)"],
+            ["shape", "variant", "coordinates", "median step (s)", "× dense", "goal", "Adam share", "GFLOP/s", "peak RSS, all variants (MiB)", "RSS start → half → end (MiB)"],
             rows.Select(r => (IReadOnlyList<string>)[
                 r.Shape, r.Variant, r.Coordinates.ToString(CultureInfo.InvariantCulture),
                 r.MedianSeconds.ToString("0.000", CultureInfo.InvariantCulture), r.RatioToDense.ToString("0.00", CultureInfo.InvariantCulture),
                 Goal(r), r.AdamShare.ToString("P0", CultureInfo.InvariantCulture),
                 r.GFlops.ToString("0.0", CultureInfo.InvariantCulture), r.PeakMiB.ToString("0", CultureInfo.InvariantCulture),
-                double.IsNaN(r.RssStartMiB) ? "" : string.Create(CultureInfo.InvariantCulture, $"{r.RssStartMiB:0} → {r.RssEndMiB:0}")]).ToList());
+                double.IsNaN(r.RssStartMiB) ? "" : $"{Rss(r)} ({Flat(r)})"]).ToList());
         output.WriteLine();
         output.Write(table.ToMarkdown());
         output.WriteLine(o.Random ? "Points drawn and routed every step (random batches)." : "Fixed points, routed once (full-signal training).");
