@@ -49,7 +49,8 @@ public static class GanRunner
         await folder.WriteSamplesAsync(t.Iterations, grid);
         await folder.WriteGanPicturesAsync(grid, Interpolations(backend, g, result, side, seed), [.. result.Losses.Select(l => l.ToValueTuple())]);
 
-        var scores = await Task.Run(() => Score(backend, g, config, result, side, seed, message), hooks.Cancel);
+        // Scoring takes minutes: Ctrl-C stops it between chunks, and the final checkpoint lets a rerun score again.
+        var scores = await Task.Run(() => Score(backend, g, config, result, side, seed, message, hooks.Cancel), hooks.Cancel);
         var lastD = result.Losses.Length > 0 ? result.Losses[^1].Item2 : double.NaN;
         var fit = new FitResult(
             psnrDb: double.NaN, ssim: double.NaN, finalLoss: lastD, iterations: t.Iterations, trainSeconds: result.TrainSeconds,
@@ -72,7 +73,7 @@ public static class GanRunner
     /// fewer; drawn without replacement from the run's seed), featurised a chunk at a time so that 50k images at
     /// 256² never sit in memory together.
     /// </summary>
-    private static GanScores Score(BackendSpec backend, GanRun g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message)
+    private static GanScores Score(BackendSpec backend, GanRun g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message, CancellationToken cancel)
     {
         var s = g.Settings;
         using var net = s.IsInception
@@ -87,6 +88,7 @@ public static class GanRunner
         var fake = new List<double>();
         for (var (start, chunk) = (0, 0); start < n; start += Chunk, chunk++)
         {
+            cancel.ThrowIfCancellationRequested();
             var images = Training.samplesWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, Math.Min(Chunk, n - start), EvalSeed(seed, chunk));
             fake.AddRange(net.Features(images));
         }
@@ -99,7 +101,10 @@ public static class GanRunner
             {
                 var real = new List<double>();
                 foreach (var part in realIndices.Chunk(Chunk))
+                {
+                    cancel.ThrowIfCancellationRequested();
                     real.AddRange(net.Features(part.Select(i => g.Images[i]).ToArray()));
+                }
                 cache[key] = f1 = [.. real];
             }
 
