@@ -13,7 +13,9 @@ module TorchBackend =
     /// alpha = 1 for add (and -1 for sub), held for the life of the process. TorchSharp turns numbers into native Scalars
     /// implicitly and drops them while the native call still reads them; when a garbage collection runs at that
     /// moment (random-batch training allocates enough to make it common) the Scalar is finalised in use and the
-    /// op fails with "Expected false to be true ... toFloat". Every Scalar here is therefore explicit and alive.
+    /// op fails with "Expected false to be true ... toFloat". Every Scalar here is therefore explicit and alive,
+    /// alpha included: `t.add(k)` passes an implicit alpha of 1, and an N-linear run once failed with "For integral
+    /// input tensors, argument alpha must not be a floating point number" (the freed alpha's memory reused).
     let private one = (1.0).ToScalar()
     let private minusOne = (-1.0).ToScalar()
     /// alpha for sums of integer (index) tensors, which refuse a floating-point alpha.
@@ -199,8 +201,8 @@ module TorchBackend =
             Array.init (1 <<< d) (fun c ->
                 let upper i = (c >>> (d - 1 - i)) &&& 1 = 1
                 // 1 - f as (-f) + 1: the same rounding as Grid's 1.0 - f.
-                let w = Seq.init d id |> Seq.fold (fun (w: T) i -> w * (if upper i then frac.[i] else frac.[i].neg().add(one))) (torch.ones_like(frac.[0]))
-                index (Array.init d (fun i -> if upper i then withInt 1L (fun k -> lower.[i].add(k)) else lower.[i])), w)
+                let w = Seq.init d id |> Seq.fold (fun (w: T) i -> w * (if upper i then frac.[i] else frac.[i].neg().add(one, one))) (torch.ones_like(frac.[0]))
+                index (Array.init d (fun i -> if upper i then withInt 1L (fun k -> lower.[i].add(k, oneInt)) else lower.[i])), w)
         torch.stack(corners |> Array.map fst, 1L), torch.stack(corners |> Array.map snd, 1L)
 
     let private route (dtype: ScalarType) (interp: Interpolation) (m: AffineMap) (tile: int[]) (persistent: bool) (p: T) : Routed<T> =
@@ -215,7 +217,7 @@ module TorchBackend =
                 e.unsqueeze(1L), torch.ones([| int64 n; 1L |], dtype = dtype, device = p.device)
             | _ ->
                 // u - offset as Grid computes it (x - 0.0 = x exactly for the paper's vertices).
-                let centred = u |> Array.map (fun x -> withScalar (-(Grid.expertOffset interp)) (fun h -> x.add(h)))
+                let centred = u |> Array.map (fun x -> withScalar (-(Grid.expertOffset interp)) (fun h -> x.add(h, one)))
                 let lowerF = centred |> Array.map (fun x -> x.floor())
                 let frac = Array.map2 (fun (x: T) (l: T) -> x.sub(l)) centred lowerF
                 let lower = lowerF |> Array.map (fun l -> l.to_type(torch.ScalarType.Int64))
