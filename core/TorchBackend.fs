@@ -94,7 +94,8 @@ module TorchBackend =
             let struct (_, order) = ex.sort(0L, false, true)
             let sorted = ex.index_select(0L, order)
             let starts = counts.[c].cumsum(0L).sub(counts.[c])
-            let rank = torch.arange(n, dtype = torch.ScalarType.Int64, device = device).sub(starts.index_select(0L, sorted))
+            // arange's stop as an explicit Scalar too: an implicit one freed mid-call gave garbage ranks (NaN losses).
+            let rank = (withInt n (fun stop -> torch.arange(stop, dtype = torch.ScalarType.Int64, device = device))).sub(starts.index_select(0L, sorted))
             let slot = (withInt largest (fun l -> groupOfT.index_select(0L, sorted).mul(l))).add(rank, oneInt)
             let toSlot = torch.zeros([| slots |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, slot, order)
             let fromSlot = torch.zeros([| n |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, order, slot)
