@@ -16,12 +16,15 @@ public static class GanScoring
     {
         if (real.Count < 2 || fake.Count < 2)
             throw new ArgumentException($"FD and KID need at least 2 real and 2 generated images, got {real.Count} and {fake.Count}");
-        var d = net.Dimension;
-        var realFeatures = net.Features(real);
-        var fakeFeatures = net.Features(fake);
-        var fd = Frechet.distance(d, realFeatures, fakeFeatures);
-        var subsetSize = Math.Min(KidSubsetSize, Math.Min(real.Count, fake.Count));
-        var (kidMean, kidStd) = Frechet.kid(d, KidSubsets, subsetSize, seed, realFeatures, fakeFeatures);
-        return new GanScores(net.Name, real.Count, fake.Count, fd, kidMean, kidStd);
+        return OfFeatures(net.Name, net.Dimension, net.Features(real), net.Features(fake), seed);
+    }
+
+    /// FD and KID of features already computed (rows of <paramref name="d"/>, row-major), e.g. a chunk at a time.
+    public static GanScores OfFeatures(string network, int d, double[] real, double[] fake, int seed)
+    {
+        var (n1, n2) = (real.Length / d, fake.Length / d);
+        var fd = Frechet.distance(d, real, fake);
+        var (kidMean, kidStd) = Frechet.kid(d, KidSubsets, Math.Min(KidSubsetSize, Math.Min(n1, n2)), seed, real, fake);
+        return new GanScores(network, n1, n2, fd, kidMean, kidStd);
     }
 }

@@ -108,11 +108,7 @@ public static class GanRunner
                 cache[key] = f1 = [.. real];
             }
 
-        var d = net.Dimension;
-        var f2 = fake.ToArray();
-        var fd = Frechet.distance(d, f1, f2);
-        var (kid, kidStd) = Frechet.kid(d, GanScoring.KidSubsets, GanScoring.KidSubsetSize, seed, f1, f2).ToValueTuple();
-        return new GanScores(net.Name, realIndices.Length, n, fd, kid, kidStd);
+        return GanScoring.OfFeatures(net.Name, net.Dimension, f1, [.. fake], seed);
     }
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
