@@ -279,6 +279,20 @@ module TorchBackend =
         (b0 + frac * (b1 - b0)).MoveToOuterDisposeScope()
 
 
+    /// A 2-D convolution as im2col and one product: unfold x into its receptive fields [n; c·kh·kw; L], multiply by
+    /// the kernels [o; c·kh·kw]. Not torch's conv2d: libtorch 2.10's CPU conv2d in float32 returned wrong input
+    /// gradients (garbage or NaN from freed memory) for batches of several images at small sides (≤ 4), the
+    /// discriminator's last layers; float64 was right (tests/GanOpsTests.fs holds a float32 property for it).
+    let private conv2d (stride: int) (padding: int) (x: T) (w: T) (bias: T) : T =
+        let n, h, wd = x.shape.[0], x.shape.[2], x.shape.[3]
+        let o, kh, kw = w.shape.[0], w.shape.[2], w.shape.[3]
+        let s, p = int64 stride, int64 padding
+        let oh, ow = (h + 2L * p - kh) / s + 1L, (wd + 2L * p - kw) / s + 1L
+        use _ = torch.NewDisposeScope()
+        let fields = torch.nn.functional.unfold(x, struct (kh, kw), padding = struct (p, p), stride = struct (s, s))
+        let y = w.reshape(o, -1L).matmul(fields).add(bias.reshape(1L, o, 1L), one)
+        y.reshape(n, o, oh, ow).MoveToOuterDisposeScope()
+
     /// A backend on `device` ("cpu", "cuda", "cuda:1") in float32, or float64 when asked.
     let create (device: string) (float64: bool) : Backend<T> =
         let dev = torch.device device
@@ -340,8 +354,7 @@ module TorchBackend =
           keep = fun t -> t.MoveToOuterDisposeScope()
           persist = fun t -> t.DetachFromDisposeScope()
           free = fun t -> t.Dispose()
-          conv2d = fun stride padding x w bias ->
-              torch.nn.functional.conv2d(x, w, bias, strides = [| int64 stride; int64 stride |], padding = [| int64 padding; int64 padding |])
+          conv2d = conv2d
           avgPool2 = fun x -> torch.nn.functional.avg_pool2d(x, [| 2L; 2L |], [| 2L; 2L |])
           permute = fun perm t -> t.permute(perm |> Array.map int64)
           detach = fun t -> t.detach()
