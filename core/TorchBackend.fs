@@ -20,6 +20,8 @@ module TorchBackend =
     let private minusOne = (-1.0).ToScalar()
     /// alpha for sums of integer (index) tensors, which refuse a floating-point alpha.
     let private oneInt = (1L).ToScalar()
+    let private zero = (0.0).ToScalar()
+    let private yes = (true).ToScalar()
 
     /// Calls f with a Scalar of x that stays alive until f has returned.
     let private withScalar (x: float) (f: Scalar -> T) : T =
@@ -66,10 +68,14 @@ module TorchBackend =
           ToSlots: T[]
           /// Per corner: for each point, its slot.
           FromSlots: T[]
+          /// Per corner: the slots no point fills (they read point 0 and must not reach a gradient).
+          Padding: T[]
           /// Per corner: N-linear weights [n; 1] (None for nearest).
           Weights: T option[]
           Groups: int64
-          Largest: int64 }
+          Largest: int64
+          /// Every expert of the tile owns a point: the weights are used as they are, without a gather.
+          AllUsed: bool }
 
     /// The grouping on the device: a stable sort of each corner's experts gives every point its rank within its
     /// expert's group (so slots are filled in point order), and counts per expert give the groups. The one value
@@ -99,15 +105,18 @@ module TorchBackend =
             let slot = (withInt largest (fun l -> groupOfT.index_select(0L, sorted).mul(l))).add(rank, oneInt)
             let toSlot = torch.zeros([| slots |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, slot, order)
             let fromSlot = torch.zeros([| n |], dtype = torch.ScalarType.Int64, device = device).index_copy_(0L, order, slot)
-            toSlot, fromSlot
+            let filled = torch.zeros([| slots |], dtype = torch.ScalarType.Bool, device = device).index_fill_(0L, slot, yes)
+            toSlot, fromSlot, filled.logical_not().nonzero().squeeze(1L)
         let corners = Array.init r.K corner
         let keep = outlive r.Persistent
         { Used = indices used device |> keep
-          ToSlots = corners |> Array.map (fst >> keep)
-          FromSlots = corners |> Array.map (snd >> keep)
+          ToSlots = corners |> Array.map (fun (t, _, _) -> keep t)
+          FromSlots = corners |> Array.map (fun (_, f, _) -> keep f)
+          Padding = corners |> Array.map (fun (_, _, p) -> keep p)
           Weights = Array.init r.K (fun c -> if r.K = 1 then None else Some(r.Weights.narrow(1L, int64 c, 1L).contiguous() |> keep))
           Groups = int64 used.Length
-          Largest = largest }
+          Largest = largest
+          AllUsed = int64 used.Length = e }
 
     /// How a routing is run: grouped by expert, or, when a tile has no more experts than a point has corners
     /// (2×2, 2×2×2 N-linear), as one dense product of weight-scaled inputs with the stacked experts.
@@ -136,26 +145,59 @@ module TorchBackend =
         let bias = if b.dim() = 1L then b else blend.mm(b)
         y.add(bias, one).MoveToOuterDisposeScope()
 
-    /// One batched product per corner over the used experts: rows to slots [groups; largest; in], bmm with the
-    /// used experts' weights plus their biases, and slots back to rows. A shared bias [out] is added once.
+    /// One corner's product y = W_e(p) x_p + b_e(p) over the grouping's slots, with its own backward. Autograd's
+    /// backward of the two row gathers would be two scatter-adds into zeroed tensors; because every point fills
+    /// exactly one slot, each is a gather by the inverse map instead (the padding slots' output gradients set to 0
+    /// first, so they add nothing to the weights' gradients), and the input's gradient is skipped when the input
+    /// needs none (the first layer's encoding). Arguments: x [n; in], w [E; in; out], per-expert b [E; out] or
+    /// null, and (grouping, corner).
+    type private GroupedProduct() =
+        inherit torch.autograd.SingleTensorFunction<GroupedProduct>()
+        override _.Name = "LoE.GroupedProduct"
+
+        override _.forward(ctx, vars) =
+            let x, w, b = vars.[0] :?> T, vars.[1] :?> T, vars.[2] :?> T
+            let p, c = vars.[3] :?> Grouping, vars.[4] :?> int
+            let inDim, outDim = x.shape.[1], w.shape.[2]
+            let wUsed = if p.AllUsed then w else w.index_select(0L, p.Used)
+            let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
+            let ys = xs.bmm(wUsed)
+            if not (isNull b) then ys.add_(b.index_select(0L, p.Used).unsqueeze(1L), one) |> ignore
+            ctx.save_for_backward(ResizeArray [ xs; wUsed ])
+            ctx.save_data("grouping", p)
+            ctx.save_data("corner", c)
+            ctx.save_data("needs", (x.requires_grad, not (isNull b), w.shape.[0]))
+            ys.view(p.Groups * p.Largest, outDim).index_select(0L, p.FromSlots.[c])
+
+        override _.backward(ctx, gy) =
+            let saved = ctx.get_saved_variables()
+            let xs, wUsed = saved.[0], saved.[1]
+            let p, c = ctx.get_data "grouping" :?> Grouping, ctx.get_data "corner" :?> int
+            let xGrad, perExpertBias, experts = ctx.get_data "needs" :?> bool * bool * int64
+            let inDim, outDim = xs.shape.[2], wUsed.shape.[2]
+            let gys = gy.index_select(0L, p.ToSlots.[c])
+            if p.Padding.[c].numel() > 0L then gys.index_fill_(0L, p.Padding.[c], zero) |> ignore
+            let gys = gys.view(p.Groups, p.Largest, outDim)
+            let gx = if xGrad then gys.bmm(wUsed.transpose(1L, 2L)).view(p.Groups * p.Largest, inDim).index_select(0L, p.FromSlots.[c]) else null
+            let perUsed (g: T) (shape: int64[]) = if p.AllUsed then g else torch.zeros(shape, dtype = g.dtype, device = g.device).index_copy_(0L, p.Used, g)
+            let gw = perUsed (xs.transpose(1L, 2L).bmm(gys)) [| experts; inDim; outDim |]
+            let gb = if perExpertBias then perUsed (gys.sum(1L)) [| experts; outDim |] else null
+            ResizeArray [ gx; gw; gb; null; null ]
+
+    /// The expert layer over a grouping: one GroupedProduct per corner, blended by the corners' weights (N-linear)
+    /// and summed; a shared bias [out] is added once.
     let private groupedLinear (p: Grouping) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
         // Intermediates get their own scope: autograd keeps what backward needs, and the rest is freed now rather
         // than at the end of the training step (a dispose scope would otherwise hold every temporary until then).
         use _ = torch.NewDisposeScope()
         let shared = b.dim() = 1L
-        let wUsed = w.index_select(0L, p.Used)
-        let bUsed = if shared then None else Some(b.index_select(0L, p.Used).unsqueeze(1L))
-        let inDim, outDim = x.shape.[1], w.shape.[2]
         // Each corner in a scope of its own, added into the running sum: its padded [used experts × largest group]
         // product is freed before the next corner's is made, so a step holds one corner's slots at a time (the
         // 2^d corners' slots at once were most of the video shape's peak memory) besides what autograd keeps.
         let mutable sum : T = null
         for c in 0 .. r.K - 1 do
             use _ = torch.NewDisposeScope()
-            let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
-            let products = xs.bmm(wUsed)
-            let ys = (match bUsed with Some bu -> products.add(bu, one) | None -> products).view(p.Groups * p.Largest, outDim)
-            let y = ys.index_select(0L, p.FromSlots.[c])
+            let y = GroupedProduct.apply(x, w, (if shared then null else b), p, c)
             let weighted = match p.Weights.[c] with Some weights -> y * weights | None -> y
             let next = if isNull sum then weighted else sum.add(weighted, one)
             // The previous partial sum is in the outer scope; autograd keeps what it needs of it.
@@ -295,6 +337,7 @@ module TorchBackend =
 
     /// A backend on `device` ("cpu", "cuda", "cuda:1") in float32, or float64 when asked.
     let create (device: string) (float64: bool) : Backend<T> =
+        NativeHeap.keepFreedMemory () |> ignore
         let dev = torch.device device
         let dtype = if float64 then torch.ScalarType.Float64 else torch.ScalarType.Float32
         let precision = if float64 then "f64" else "f32"

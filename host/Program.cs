@@ -10,6 +10,8 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // Before any thread attaches to an allocator arena: libtorch's freed memory stays in the process (why: NativeHeap).
+        LoE.Core.NativeHeap.keepFreedMemory();
         System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
         System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 
