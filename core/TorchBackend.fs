@@ -149,7 +149,8 @@ module TorchBackend =
     /// backward of the two row gathers would be two scatter-adds into zeroed tensors; because every point fills
     /// exactly one slot, each is a gather by the inverse map instead (the padding slots' output gradients set to 0
     /// first, so they add nothing to the weights' gradients), and the input's gradient is skipped when the input
-    /// needs none (the first layer's encoding). Arguments: x [n; in], w [E; in; out], per-expert b [E; out] or
+    /// needs none (the first layer's encoding). Arguments: x [n; in], w [E; in; out], b: per-expert [E; out], a
+    /// shared [out] (added in place to the product, as addmm does, rather than as one more [n; out] tensor) or
     /// null, and (grouping, corner).
     type private GroupedProduct() =
         inherit torch.autograd.SingleTensorFunction<GroupedProduct>()
@@ -162,18 +163,18 @@ module TorchBackend =
             let wUsed = if p.AllUsed then w else w.index_select(0L, p.Used)
             let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
             let ys = xs.bmm(wUsed)
-            if not (isNull b) then ys.add_(b.index_select(0L, p.Used).unsqueeze(1L), one) |> ignore
+            if not (isNull b) then ys.add_((if b.dim() = 1L then b else b.index_select(0L, p.Used).unsqueeze(1L)), one) |> ignore
             ctx.save_for_backward(ResizeArray [ xs; wUsed ])
             ctx.save_data("grouping", p)
             ctx.save_data("corner", c)
-            ctx.save_data("needs", (x.requires_grad, not (isNull b), w.shape.[0]))
+            ctx.save_data("needs", (x.requires_grad, (if isNull b then 0L else b.dim()), w.shape.[0]))
             ys.view(p.Groups * p.Largest, outDim).index_select(0L, p.FromSlots.[c])
 
         override _.backward(ctx, gy) =
             let saved = ctx.get_saved_variables()
             let xs, wUsed = saved.[0], saved.[1]
             let p, c = ctx.get_data "grouping" :?> Grouping, ctx.get_data "corner" :?> int
-            let xGrad, perExpertBias, experts = ctx.get_data "needs" :?> bool * bool * int64
+            let xGrad, biasDims, experts = ctx.get_data "needs" :?> bool * int64 * int64
             let inDim, outDim = xs.shape.[2], wUsed.shape.[2]
             let gys = gy.index_select(0L, p.ToSlots.[c])
             if p.Padding.[c].numel() > 0L then gys.index_fill_(0L, p.Padding.[c], zero) |> ignore
@@ -181,7 +182,11 @@ module TorchBackend =
             let gx = if xGrad then gys.bmm(wUsed.transpose(1L, 2L)).view(p.Groups * p.Largest, inDim).index_select(0L, p.FromSlots.[c]) else null
             let perUsed (g: T) (shape: int64[]) = if p.AllUsed then g else torch.zeros(shape, dtype = g.dtype, device = g.device).index_copy_(0L, p.Used, g)
             let gw = perUsed (xs.transpose(1L, 2L).bmm(gys)) [| experts; inDim; outDim |]
-            let gb = if perExpertBias then perUsed (gys.sum(1L)) [| experts; outDim |] else null
+            let gb =
+                match biasDims with
+                | 1L -> gy.sum(0L)
+                | 2L -> perUsed (gys.sum(1L)) [| experts; outDim |]
+                | _ -> null
             ResizeArray [ gx; gw; gb; null; null ]
 
     /// The expert layer over a grouping: one GroupedProduct per corner, blended by the corners' weights (N-linear)
@@ -195,15 +200,17 @@ module TorchBackend =
         // product is freed before the next corner's is made, so a step holds one corner's slots at a time (the
         // 2^d corners' slots at once were most of the video shape's peak memory) besides what autograd keeps.
         let mutable sum : T = null
+        // A shared bias goes into the product when there is one corner; with several it is added once, after.
+        let fused = r.K = 1 || not shared
         for c in 0 .. r.K - 1 do
             use _ = torch.NewDisposeScope()
-            let y = GroupedProduct.apply(x, w, (if shared then null else b), p, c)
+            let y = GroupedProduct.apply(x, w, (if fused then b else null), p, c)
             let weighted = match p.Weights.[c] with Some weights -> y * weights | None -> y
             let next = if isNull sum then weighted else sum.add(weighted, one)
             // The previous partial sum is in the outer scope; autograd keeps what it needs of it.
             if not (isNull sum) then sum.Dispose()
             sum <- next.MoveToOuterDisposeScope()
-        (if shared then sum.add(b, one) else sum).MoveToOuterDisposeScope()
+        (if fused then sum else sum.add(b, one)).MoveToOuterDisposeScope()
 
     let private expertLinear (plans: ConditionalWeakTable<Routed<T>, Plan>) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
         match plans.GetValue(r, fun r -> makePlan r) with
