@@ -145,77 +145,74 @@ module TorchBackend =
         let bias = if b.dim() = 1L then b else blend.mm(b)
         y.add(bias, one).MoveToOuterDisposeScope()
 
-    /// One corner's product y = W_e(p) x_p + b_e(p) over the grouping's slots, with its own backward. Autograd's
-    /// backward of the two row gathers would be two scatter-adds into zeroed tensors; because every point fills
-    /// exactly one slot, each is a gather by the inverse map instead (the padding slots' output gradients set to 0
-    /// first, so they add nothing to the weights' gradients), and the input's gradient is skipped when the input
-    /// needs none (the first layer's encoding). Arguments: x [n; in], w [E; in; out], b: per-expert [E; out], a
-    /// shared [out] (added in place to the product, as addmm does, rather than as one more [n; out] tensor) or
-    /// null, and (grouping, corner).
+    /// The expert layer over a grouping, y = Σ_c w_c(p) (W_e_c(p) x_p + b_e_c(p)) over a point's corners c (one
+    /// for nearest, with w = 1), with its own backward. Per corner, the rows go to slots [used experts × largest
+    /// group], one batched product serves every expert, and the slots go back to rows. Autograd's backward of
+    /// those two row gathers would be two scatter-adds into zeroed tensors; because every point fills exactly one
+    /// slot per corner, each is a gather by the inverse map instead (the padding slots' output gradients set to 0
+    /// first, so they add nothing to the weights' gradients). The input's gradient is skipped when the input needs
+    /// none (the first layer's encoding), and a shared bias is added in place, as addmm does. One function for all
+    /// corners, each corner's temporaries freed before the next is made: the step holds one corner's slots at a
+    /// time besides what backward keeps (the inputs in slot order), and TorchSharp's per-output bookkeeping (an
+    /// uninitialised tensor the size of the output) is paid once per layer, not per corner.
+    /// Arguments: x [n; in], w [E; in; out], b [E; out] or [out], and the grouping. The corner weights are
+    /// constants (they depend on the coordinates alone).
     type private GroupedProduct() =
         inherit torch.autograd.SingleTensorFunction<GroupedProduct>()
         override _.Name = "LoE.GroupedProduct"
 
         override _.forward(ctx, vars) =
-            let x, w, b = vars.[0] :?> T, vars.[1] :?> T, vars.[2] :?> T
-            let p, c = vars.[3] :?> Grouping, vars.[4] :?> int
+            let x, w, b, p = vars.[0] :?> T, vars.[1] :?> T, vars.[2] :?> T, vars.[3] :?> Grouping
             let inDim, outDim = x.shape.[1], w.shape.[2]
             let wUsed = if p.AllUsed then w else w.index_select(0L, p.Used)
-            let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
-            let ys = xs.bmm(wUsed)
-            if not (isNull b) then ys.add_((if b.dim() = 1L then b else b.index_select(0L, p.Used).unsqueeze(1L)), one) |> ignore
-            ctx.save_for_backward(ResizeArray [ xs; wUsed ])
+            let bUsed = if b.dim() = 2L then b.index_select(0L, p.Used).unsqueeze(1L) else null
+            let y = torch.zeros([| x.shape.[0]; outDim |], dtype = x.dtype, device = x.device)
+            let inputs =
+                [ for c in 0 .. p.ToSlots.Length - 1 do
+                    use _ = torch.NewDisposeScope()
+                    let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
+                    let ys = xs.bmm(wUsed)
+                    if not (isNull bUsed) then ys.add_(bUsed, one) |> ignore
+                    let yc = ys.view(p.Groups * p.Largest, outDim).index_select(0L, p.FromSlots.[c])
+                    match p.Weights.[c] with
+                    | Some weights -> y.addcmul_(yc, weights, one) |> ignore
+                    | None -> y.add_(yc, one) |> ignore
+                    yield xs.MoveToOuterDisposeScope() ]
+            if b.dim() = 1L then y.add_(b, one) |> ignore
+            ctx.save_for_backward(ResizeArray(wUsed :: inputs))
             ctx.save_data("grouping", p)
-            ctx.save_data("corner", c)
-            ctx.save_data("needs", (x.requires_grad, (if isNull b then 0L else b.dim()), w.shape.[0]))
-            ys.view(p.Groups * p.Largest, outDim).index_select(0L, p.FromSlots.[c])
+            ctx.save_data("needs", (x.requires_grad, b.dim(), w.shape.[0]))
+            y
 
         override _.backward(ctx, gy) =
             let saved = ctx.get_saved_variables()
-            let xs, wUsed = saved.[0], saved.[1]
-            let p, c = ctx.get_data "grouping" :?> Grouping, ctx.get_data "corner" :?> int
+            let wUsed, inputs = saved.[0], Array.ofSeq (Seq.skip 1 saved)
+            let p = ctx.get_data "grouping" :?> Grouping
             let xGrad, biasDims, experts = ctx.get_data "needs" :?> bool * int64 * int64
-            let inDim, outDim = xs.shape.[2], wUsed.shape.[2]
-            let gys = gy.index_select(0L, p.ToSlots.[c])
-            if p.Padding.[c].numel() > 0L then gys.index_fill_(0L, p.Padding.[c], zero) |> ignore
-            let gys = gys.view(p.Groups, p.Largest, outDim)
-            let gx = if xGrad then gys.bmm(wUsed.transpose(1L, 2L)).view(p.Groups * p.Largest, inDim).index_select(0L, p.FromSlots.[c]) else null
-            let perUsed (g: T) (shape: int64[]) = if p.AllUsed then g else torch.zeros(shape, dtype = g.dtype, device = g.device).index_copy_(0L, p.Used, g)
-            let gw = perUsed (xs.transpose(1L, 2L).bmm(gys)) [| experts; inDim; outDim |]
-            let gb =
-                match biasDims with
-                | 1L -> gy.sum(0L)
-                | 2L -> perUsed (gys.sum(1L)) [| experts; outDim |]
-                | _ -> null
-            ResizeArray [ gx; gw; gb; null; null ]
+            let inDim, outDim = wUsed.shape.[1], wUsed.shape.[2]
+            // Sums over corners: the first corner's term is kept as it is, later ones are added in place.
+            let mutable gx, gw, gb = (null: T), (null: T), (null: T)
+            let accumulate (total: T) (term: T) = if isNull total then term.MoveToOuterDisposeScope() else total.add_(term, one)
+            for c in 0 .. inputs.Length - 1 do
+                use _ = torch.NewDisposeScope()
+                let xs = inputs.[c]
+                let g = match p.Weights.[c] with Some weights -> gy * weights | None -> gy
+                let gys = g.index_select(0L, p.ToSlots.[c])
+                if p.Padding.[c].numel() > 0L then gys.index_fill_(0L, p.Padding.[c], zero) |> ignore
+                let gys = gys.view(p.Groups, p.Largest, outDim)
+                if xGrad then gx <- accumulate gx (gys.bmm(wUsed.transpose(1L, 2L)).view(p.Groups * p.Largest, inDim).index_select(0L, p.FromSlots.[c]))
+                gw <- accumulate gw (xs.transpose(1L, 2L).bmm(gys))
+                if biasDims = 2L then gb <- accumulate gb (gys.sum(1L))
+            let perExpert (g: T) (shape: int64[]) = if p.AllUsed then g else torch.zeros(shape, dtype = g.dtype, device = g.device).index_copy_(0L, p.Used, g)
+            let gb = if biasDims = 1L then gy.sum(0L) elif isNull gb then null else perExpert gb [| experts; outDim |]
+            ResizeArray [ gx; perExpert gw [| experts; inDim; outDim |]; gb; null ]
 
-    /// The expert layer over a grouping: one GroupedProduct per corner, blended by the corners' weights (N-linear)
-    /// and summed; a shared bias [out] is added once.
-    let private groupedLinear (p: Grouping) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
-        // Intermediates get their own scope: autograd keeps what backward needs, and the rest is freed now rather
-        // than at the end of the training step (a dispose scope would otherwise hold every temporary until then).
-        use _ = torch.NewDisposeScope()
-        let shared = b.dim() = 1L
-        // Each corner in a scope of its own, added into the running sum: its padded [used experts × largest group]
-        // product is freed before the next corner's is made, so a step holds one corner's slots at a time (the
-        // 2^d corners' slots at once were most of the video shape's peak memory) besides what autograd keeps.
-        let mutable sum : T = null
-        // A shared bias goes into the product when there is one corner; with several it is added once, after.
-        let fused = r.K = 1 || not shared
-        for c in 0 .. r.K - 1 do
-            use _ = torch.NewDisposeScope()
-            let y = GroupedProduct.apply(x, w, (if fused then b else null), p, c)
-            let weighted = match p.Weights.[c] with Some weights -> y * weights | None -> y
-            let next = if isNull sum then weighted else sum.add(weighted, one)
-            // The previous partial sum is in the outer scope; autograd keeps what it needs of it.
-            if not (isNull sum) then sum.Dispose()
-            sum <- next.MoveToOuterDisposeScope()
-        (if fused then sum else sum.add(b, one)).MoveToOuterDisposeScope()
+    let private groupedLinear (p: Grouping) (w: T) (b: T) (x: T) : T = GroupedProduct.apply(x, w, b, p)
 
     let private expertLinear (plans: ConditionalWeakTable<Routed<T>, Plan>) (r: Routed<T>) (w: T) (b: T) (x: T) : T =
         match plans.GetValue(r, fun r -> makePlan r) with
         | Blended blend -> blendedLinear blend w b x
-        | Grouped p -> groupedLinear p r w b x
+        | Grouped p -> groupedLinear p w b x
 
     /// Gathers the K rows of every point at once and blends them; index_select's backward scatter-adds into
     /// the table, so only the rows in use get a gradient.

@@ -57,6 +57,34 @@ let ``persistent and per-step batches give the same output`` () =
         let fresh = Component.forward network (Batch.create b false d coords) ps |> b.toArray
         once = again && once = fresh)
 
+/// Two networks with the same layer names but different routings (interpolation, scale) over one batch: each
+/// gives what it gives on a batch of its own. The batch keeps what layers derive from its points; a key naming
+/// only the layer once handed the second network the first one's routing.
+[<Property(MaxTest = 30)>]
+let ``networks sharing a batch each get their own routing`` () =
+    let model = gen {
+        let! dims = Gen.choose (1, 3)
+        let! tile = Gen.arrayOfLength dims (Gen.choose (2, 3))
+        let! widths = Gen.arrayOfLength 2 (Gen.choose (1, 5))
+        let! scales = Gen.arrayOfLength 2 (Gen.elements [ 1.0; 2.0; 3.5; 8.0 ])
+        let! n = Gen.choose (1, 30)
+        let! coords = Gen.arrayOfLength (n * dims) (floatIn 0.0 1.0)
+        let! interpolations = Gen.zip (Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ]) (Gen.elements [ Interpolation.Nearest; Interpolation.NLinear ])
+        let! rescale = Gen.elements [ 1.0; 2.0 ]
+        let spec interp (k: float) = ModelSpec.toy 2 widths tile (scales |> Array.map (fun s -> Layouts.scaled dims (k * s) 0.0)) interp 0.2
+        return spec (fst interpolations) 1.0, spec (snd interpolations) rescale, coords }
+    forAll model (fun (first, second, coords) ->
+        let b = torch64
+        let d = first.Tile.Length
+        let netA, netB = Networks.signal b first 2, Networks.signal b second 2
+        let psA, psB = Component.init b netA 1, Component.init b netB 1
+        let shared = Batch.create b true d coords
+        let a = Component.forward netA shared psA |> b.toArray
+        let bShared = Component.forward netB shared psB |> b.toArray
+        let bAlone = Component.forward netB (Batch.create b true d coords) psB |> b.toArray
+        (bShared = bAlone && a = (Component.forward netA (Batch.create b true d coords) psA |> b.toArray))
+        |> Prop.label $"%A{first.Interpolation} then %A{second.Interpolation}")
+
 /// Every parameter a model owns has a unique name, and the count is the sum of their shapes' sizes.
 [<Property(MaxTest = 30)>]
 let ``a composed network's parameters have unique names and its count sums their shapes`` () =

@@ -38,5 +38,5 @@ module Encodings =
         { Parameters = [ { Name = name; Shape = [| cells; channels |]; Init = fun _ -> Array.zeroCreate (cells * channels) } ]
           MultiplyAdds = 0L
           Apply = fun batch ps x ->
-              let routing = Batch.derive batch $"{name}.routing" (fun () -> b.lattice resolution batch.Persistent batch.Points)
+              let routing = Batch.derive batch $"{name}.routing|{dims}|{resolution}" (fun () -> b.lattice resolution batch.Persistent batch.Points)
               b.concatLast [ x; b.interpolate routing ps.[name] ] }

@@ -15,11 +15,17 @@ module ExpertLinear =
             let weight, bias = $"{name}.weight", $"{name}.bias"
             let biasShape = if o.SharedBias then [| outW |] else [| experts; outW |]
             let corners = if o.Interpolation = Interpolation.Nearest then 1L else 1L <<< o.Tile.Length
+            // The routing is kept with the batch under a key that says everything it depends on: two networks
+            // over one batch (the benchmark's nearest and N-linear variants) with the same layer names must not
+            // share it.
+            let numbers (xs: float seq) = xs |> Seq.map (fun x -> x.ToString "R") |> String.concat ","
+            let routingKey =
+                $"{name}.routing|{o.Interpolation}|{numbers (Seq.map float o.Tile)}|{numbers (Seq.cast<float> o.Map.A)}|{numbers o.Map.B}"
             { Parameters =
                 [ { Name = weight; Shape = [| experts; inW; outW |]; Init = fun rng -> init.Weight rng inW (experts * inW * outW) }
                   { Name = bias; Shape = biasShape; Init = fun rng -> init.Bias rng inW (Array.fold (*) 1 biasShape) } ]
               // A nearest point costs what a dense layer costs; an N-linear point runs its 2^d corners' products.
               MultiplyAdds = corners * int64 inW * int64 outW
               Apply = fun batch ps x ->
-                  let routing = Batch.derive batch $"{name}.routing" (fun () -> b.route o.Interpolation o.Map o.Tile batch.Persistent batch.Points)
+                  let routing = Batch.derive batch routingKey (fun () -> b.route o.Interpolation o.Map o.Tile batch.Persistent batch.Points)
                   b.expertLinear routing ps.[weight] ps.[bias] x }
