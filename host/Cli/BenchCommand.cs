@@ -53,6 +53,10 @@ public static class BenchCommand
         var gflops = Bench.matmulGFlops(o.Device, o.Quick ? 256 : 2048);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"device {o.Device}, {Backends.threads(backend)} threads; float32 {(o.Quick ? 256 : 2048)}³ matrix product: {gflops:0.0} GFLOP/s"));
+        // Timings depend on it (README, Performance): say whether freed native memory stays in the process.
+        output.WriteLine(NativeHeap.keepFreedMemory()
+            ? "native heap: freed memory kept in the process (glibc: no mmap, no trimming)"
+            : "native heap: the C library's own settings (MALLOC_* or LD_PRELOAD set, or not glibc)");
         var rows = new List<Bench.Row>();
         foreach (var shape in Bench.shapes(CountFor).Where(s => wanted.Count == 0 || wanted.Contains(s.Name)))
         {
