@@ -166,16 +166,19 @@ module TorchBackend =
             let inDim, outDim = x.shape.[1], w.shape.[2]
             let wUsed = if p.AllUsed then w else w.index_select(0L, p.Used)
             let bUsed = if b.dim() = 2L then b.index_select(0L, p.Used).unsqueeze(1L) else null
-            let y = torch.zeros([| x.shape.[0]; outDim |], dtype = x.dtype, device = x.device)
+            // The sum over corners: the first corner's term becomes the output, later ones are added in place.
+            let mutable y : T = null
             for c in 0 .. p.ToSlots.Length - 1 do
                 use _ = torch.NewDisposeScope()
                 let xs = x.index_select(0L, p.ToSlots.[c]).view(p.Groups, p.Largest, inDim)
                 let ys = xs.bmm(wUsed)
                 if not (isNull bUsed) then ys.add_(bUsed, one) |> ignore
                 let yc = ys.view(p.Groups * p.Largest, outDim).index_select(0L, p.FromSlots.[c])
-                match p.Weights.[c] with
-                | Some weights -> y.addcmul_(yc, weights, one) |> ignore
-                | None -> y.add_(yc, one) |> ignore
+                match p.Weights.[c], isNull y with
+                | Some weights, true -> y <- yc.mul_(weights).MoveToOuterDisposeScope()
+                | Some weights, false -> y.addcmul_(yc, weights, one) |> ignore
+                | None, true -> y <- yc.MoveToOuterDisposeScope()
+                | None, false -> y.add_(yc, one) |> ignore
             if b.dim() = 1L then y.add_(b, one) |> ignore
             // The input itself is kept, not its 2^d copies in slot order: backward gathers each corner's again
             // (a gather costs little beside the products; 8 copies per layer held 17.5 GiB at the video shape).

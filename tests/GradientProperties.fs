@@ -23,16 +23,18 @@ let private case = gen {
     let! outW = Gen.choose (1, 3)
     let e = Grid.experts t
     let! w = Gen.arrayOfLength (e * inW * outW) (floatIn -1.0 1.0)
-    let! bias = Gen.arrayOfLength (e * outW) (floatIn -1.0 1.0)
+    // Per-expert biases [E; out] or one shared bias [out] (the main paper's form).
+    let! shared = Gen.elements [ false; true ]
+    let! bias = Gen.arrayOfLength ((if shared then 1 else e) * outW) (floatIn -1.0 1.0)
     let! x = Gen.arrayOfLength (n * inW) (floatIn -1.0 1.0)
     let! probe = Gen.arrayOfLength (n * outW) (floatIn -1.0 1.0)
     let! interp = interpolation
-    return Grid.route interp m t coords, e, inW, outW, [ w; bias; x ], probe }
+    return Grid.route interp m t coords, e, inW, outW, shared, [ w; bias; x ], probe }
 
 [<Property(MaxTest = 60)>]
 let ``expert-linear gradients (weights, bias, inputs) equal central finite differences in float64`` () =
-    forAll case (fun (r, e, inW, outW, args, probe) ->
-        let shapes = [ [| e; inW; outW |]; [| e; outW |]; [| r.Count; inW |] ]
+    forAll case (fun (r, e, inW, outW, shared, args, probe) ->
+        let shapes = [ [| e; inW; outW |]; (if shared then [| outW |] else [| e; outW |]); [| r.Count; inW |] ]
         let probeT = b.tensor probe [| r.Count; outW |]
         // A scalar that weighs every output differently, so every output's gradient is checked.
         let loss (ts: TorchBackend.T list) = b.sum (b.mul (b.expertLinear (Backend.routed b false r) ts.[0] ts.[1] ts.[2]) probeT)
