@@ -49,7 +49,8 @@ module Networks =
             spec.HiddenWidths |> Array.mapi (fun i outW ->
                 let options =
                     { ExpertLinear.Interpolation = spec.Interpolation; ExpertLinear.Map = spec.Layout.[i]
-                      ExpertLinear.Tile = ModelSpec.tileOf spec i; ExpertLinear.SharedBias = spec.SharedBias }
+                      ExpertLinear.Tile = ModelSpec.tileOf spec i; ExpertLinear.SharedBias = spec.SharedBias
+                      ExpertLinear.Init = spec.ExpertInit }
                 [ ExpertLinear.create b (layerName (i + 1)) options widths.[i] outW (layerInit spec i); activation ])
             |> List.concat
         let last = spec.HiddenWidths.Length

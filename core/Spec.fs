@@ -11,6 +11,16 @@ type Interpolation =
     /// project's reading before it followed eq. 4).
     | NLinearCentred = 2
 
+/// How the experts of a position-dependent layer start (the paper leaves it open; section A only names Kaiming
+/// uniform). Independent draws make the starting field a different random network in every cell, a noise field
+/// a short run cannot clean; a replicated draw makes the network equal the dense one at step 0, and the experts
+/// diverge only through training.
+type ExpertInit =
+    /// Every expert its own draw.
+    | Independent = 0
+    /// One draw (of a dense layer's shape) copied to every expert, drawing what the dense layer draws.
+    | Replicated = 1
+
 /// An image: row-major, channels interleaved, values in [0, 1].
 type Image = { Width: int; Height: int; Channels: int; Pixels: float32[] }
 
@@ -71,7 +81,8 @@ type ModelSpec =
       /// One bias per position-dependent layer, h(x, p) = ψ(p) x + b (the main paper), instead of one per expert.
       SharedBias: bool
       /// What interval the positional encoding (or SIREN's raw input) maps the coordinate to.
-      EncodingRange: EncodingRange }
+      EncodingRange: EncodingRange
+      ExpertInit: ExpertInit }
 
 module ModelSpec =
     /// SIREN's ω₀ (Sitzmann et al. 2020), the default of model.omega0.
@@ -83,7 +94,7 @@ module ModelSpec =
         { PeFrequencies = pe; HiddenWidths = widths; Tile = tile; Layout = layout; Interpolation = interp
           NegativeSlope = slope; Tiles = null; Input = InputMapping.Positional; EmbeddingChannels = 0
           EmbeddingResolution = 0; Activation = Activation.LeakyRelu; Omega0 = SirenOmega0; SharedBias = false
-          EncodingRange = EncodingRange.Unit }
+          EncodingRange = EncodingRange.Unit; ExpertInit = ExpertInit.Independent }
 
     /// The tile of position-dependent layer i (0-based).
     let tileOf (spec: ModelSpec) (i: int) =

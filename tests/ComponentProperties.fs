@@ -18,7 +18,7 @@ let private layerCase = gen {
     let! n = Gen.choose (1, 12)
     let! coords = Gen.arrayOfLength (n * t.Length) (floatIn -1.0 2.0)
     let! seed = Gen.choose (0, 1000)
-    return { ExpertLinear.Interpolation = interp; ExpertLinear.Map = m; ExpertLinear.Tile = t; ExpertLinear.SharedBias = true }, inW, outW, coords, seed }
+    return { ExpertLinear.Interpolation = interp; ExpertLinear.Map = m; ExpertLinear.Tile = t; ExpertLinear.SharedBias = true; ExpertLinear.Init = ExpertInit.Independent }, inW, outW, coords, seed }
 
 let private kaiming = { Weight = (fun rng fanIn count -> Init.kaimingUniform rng 0.2 fanIn count); Bias = fun rng fanIn count -> Init.linearBias rng fanIn count }
 

@@ -21,7 +21,7 @@ let private rounded (digits: int) (x: int64) =
 let tinyGenerator : GeneratorSpec =
     { PeFrequencies = 2; EncodingRange = EncodingRange.Unit; LatentDim = 3; Width = 5; InnerWidth = 4
       Tiles = [| [| 2; 2 |]; [| 1; 3 |]; [| 1; 1 |] |]; Scales = [| 2.0; 4.0; 0.0 |]; Interpolation = Interpolation.Nearest
-      EmbeddingChannels = 2; EmbeddingResolution = 3; Channels = 2; NegativeSlope = 0.2 }
+      EmbeddingChannels = 2; EmbeddingResolution = 3; Channels = 2; NegativeSlope = 0.2; ExpertInit = ExpertInit.Independent }
 
 let tinyDiscriminator : DiscriminatorSpec = { Channels = 2; Widths = [| 3; 2; 2; 2; 1 |]; NegativeSlope = 0.2; PowerIterations = 1 }
 

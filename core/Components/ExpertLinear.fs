@@ -5,7 +5,14 @@ namespace LoE.Core
 /// N-linear blend of the 2^d around it. The bias is per expert [E; out] (blended like the weights) or shared
 /// [out], the main paper's form. Its routing is derived from the batch's points on the device, once per batch.
 module ExpertLinear =
-    type Options = { Interpolation: Interpolation; Map: AffineMap; Tile: int[]; SharedBias: bool }
+    type Options = { Interpolation: Interpolation; Map: AffineMap; Tile: int[]; SharedBias: bool; Init: ExpertInit }
+
+    /// `count` values per expert: one draw per expert (independent), or one draw of `count` copied to all of them
+    /// (replicated), which consumes the generator exactly as the dense layer's draw does.
+    let private perExpert (how: ExpertInit) (experts: int) (count: int) (draw: int -> float[]) : float[] =
+        match how with
+        | ExpertInit.Replicated -> let one = draw count in Array.init (experts * count) (fun k -> one.[k % count])
+        | _ -> draw (experts * count)
 
     /// A layer of `Grid.experts tile` experts; with one expert it is a plain linear layer (one matmul).
     let create (b: Backend<'T>) (name: string) (o: Options) (inW: int) (outW: int) (init: LayerInit) : Component<'T> =
@@ -21,9 +28,11 @@ module ExpertLinear =
             let numbers (xs: float seq) = xs |> Seq.map (fun x -> x.ToString "R") |> String.concat ","
             let routingKey =
                 $"{name}.routing|{o.Interpolation}|{numbers (Seq.map float o.Tile)}|{numbers (Seq.cast<float> o.Map.A)}|{numbers o.Map.B}"
+            let biasExperts = if o.SharedBias then 1 else experts
             { Parameters =
-                [ { Name = weight; Shape = [| experts; inW; outW |]; Init = fun rng -> init.Weight rng inW (experts * inW * outW) }
-                  { Name = bias; Shape = biasShape; Init = fun rng -> init.Bias rng inW (Array.fold (*) 1 biasShape) } ]
+                [ { Name = weight; Shape = [| experts; inW; outW |]
+                    Init = fun rng -> perExpert o.Init experts (inW * outW) (init.Weight rng inW) }
+                  { Name = bias; Shape = biasShape; Init = fun rng -> perExpert o.Init biasExperts outW (init.Bias rng inW) } ]
               // A nearest point costs what a dense layer costs; an N-linear point runs its 2^d corners' products.
               MultiplyAdds = corners * int64 inW * int64 outW
               Apply = fun batch ps x ->

@@ -31,7 +31,9 @@ type GeneratorSpec =
       EmbeddingResolution: int
       /// Output channels (3 for RGB, 1 for Fashion-MNIST).
       Channels: int
-      NegativeSlope: float }
+      NegativeSlope: float
+      /// How each block's experts start.
+      ExpertInit: ExpertInit }
 
 /// A generator's pieces: the per-pixel input part, z's weight, and the trunk after the first layer.
 type Generator<'T> =
@@ -78,7 +80,7 @@ module Generator =
         let block i =
             let options =
                 { ExpertLinear.Interpolation = s.Interpolation; ExpertLinear.Map = Layouts.scaled 2 s.Scales.[i] 0.0
-                  ExpertLinear.Tile = s.Tiles.[i]; ExpertLinear.SharedBias = true }
+                  ExpertLinear.Tile = s.Tiles.[i]; ExpertLinear.SharedBias = true; ExpertLinear.Init = s.ExpertInit }
             Component.residual
                 [ ExpertLinear.create b $"g.block%d{i + 1}.a" options s.Width s.InnerWidth init; act
                   Linear.create b $"g.block%d{i + 1}.b" s.InnerWidth s.Width init; act ] b.add

@@ -17,14 +17,15 @@ type NerfModel =
       Scales: float[]
       Interpolation: Interpolation
       NegativeSlope: float
-      SharedBias: bool }
+      SharedBias: bool
+      ExpertInit: ExpertInit }
 
 module NerfModel =
     /// The paper's PE MLP: 4 hidden layers of 256 after the first (317K parameters, 315K multiply-adds).
     let peMlp =
         { PeFrequencies = 10; DirectionFrequencies = 4; Width = 256; TrunkLayers = 5; ColourWidth = 128
           ExpertLayers = 0; Tile = [| 1; 1; 1 |]; Scales = [||]; Interpolation = Interpolation.Nearest
-          NegativeSlope = 0.2; SharedBias = true }
+          NegativeSlope = 0.2; SharedBias = true; ExpertInit = ExpertInit.Independent }
 
     /// Table 9's No Hierarchy: the whole trunk position-dependent, 4×4×4 tiles, A_i = 64 I on every layer.
     let noHierarchy = { peMlp with ExpertLayers = 5; Tile = [| 4; 4; 4 |]; Scales = Array.create 5 64.0 }
@@ -58,7 +59,8 @@ module Field =
                                  let options =
                                      { ExpertLinear.Interpolation = m.Interpolation
                                        ExpertLinear.Map = { A = Array2D.init 3 3 (fun r c -> if r = c then s else 0.0); B = Array.zeroCreate 3 }
-                                       ExpertLinear.Tile = m.Tile; ExpertLinear.SharedBias = m.SharedBias }
+                                       ExpertLinear.Tile = m.Tile; ExpertLinear.SharedBias = m.SharedBias
+                                       ExpertLinear.Init = m.ExpertInit }
                                  ExpertLinear.create b name options inW m.Width (init m.NegativeSlope)
                              else Linear.create b name inW m.Width (init m.NegativeSlope)
                          [ layer; act ] ])

@@ -56,6 +56,10 @@ public sealed record GanConfig : ICheckedSection
     [Key("nearest, or nlinear (the paper's eq. 4) for the experts' weights", Names = ["nearest=Nearest", "nlinear=NLinear", "bilinear=NLinear"])]
     public Interpolation Interpolation { get; init; } = Interpolation.Nearest;
 
+    [Key("how each block's experts start: independent (a Kaiming draw per expert) or replicated (one draw copied to every expert: the plain generator at step 0)",
+        Names = ["independent=Independent", "replicated=Replicated"], QuietAtDefault = true)]
+    public ExpertInit ExpertInit { get; init; } = ExpertInit.Independent;
+
     [Key("LeakyReLU negative slope of both networks", Min = 0)]
     public double NegativeSlope { get; init; } = 0.2;
 

@@ -65,6 +65,12 @@ public sealed record ModelConfig : ICheckedSection
     [Key("true: one bias per position-dependent layer, h(x, p) = ψ(p) x + b (the main paper); false: one bias per expert, blended like the weights")]
     public bool SharedBias { get; init; } = true;
 
+    // The paper leaves it open; independent draws were this project's only behaviour before the key existed, so
+    // runs that do not write it keep their ids.
+    [Key("how each position-dependent layer's experts start: independent (a Kaiming draw per expert: a different random network in every cell) or replicated (one draw copied to every expert: the dense network at step 0)",
+        Names = ["independent=Independent", "replicated=Replicated"], QuietAtDefault = true)]
+    public ExpertInit ExpertInit { get; init; } = ExpertInit.Independent;
+
     [Key("what the positional encoding (or SIREN's raw input) sees: unit (p in [0, 1]) or symmetric (2p − 1 in [−1, 1], SIREN's and ACORN's code); the expert grids always take p in [0, 1]",
         Names = ["unit=Unit", "symmetric=Symmetric"], AppliesWhen = nameof(IsEncoded))]
     public EncodingRange EncodingRange { get; init; } = EncodingRange.Unit;

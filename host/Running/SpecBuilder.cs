@@ -30,7 +30,8 @@ public static class SpecBuilder
             activation: m.Activation,
             omega0: m.Omega0,
             sharedBias: m.SharedBias,
-            encodingRange: m.EncodingRange);
+            encodingRange: m.EncodingRange,
+            expertInit: m.ExpertInit);
     }
 
     private static AffineMap[] Layout(ResolvedConfig c, int[]? signalSize)
@@ -75,7 +76,8 @@ public static class SpecBuilder
             scales: experts ? m.Scales! : [],
             interpolation: m.Interpolation,
             negativeSlope: m.NegativeSlope,
-            sharedBias: m.SharedBias);
+            sharedBias: m.SharedBias,
+            expertInit: m.ExpertInit);
     }
 
     /// <summary>How a radiance field trains: train.batch_size rays per iteration, NeRF's exponential decay.</summary>
@@ -133,7 +135,8 @@ public static class SpecBuilder
             embeddingChannels: g.EmbeddingChannels,
             embeddingResolution: g.HasEmbedding ? g.EmbeddingResolutionFor(c.Data.Side) : 0,
             channels: channels,
-            negativeSlope: g.NegativeSlope);
+            negativeSlope: g.NegativeSlope,
+            expertInit: g.ExpertInit);
     }
 
     /// <summary>The two patch discriminators for images with <paramref name="channels"/> channels.</summary>
