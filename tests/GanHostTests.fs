@@ -113,6 +113,10 @@ let ``gan.output and gan.discriminator_lr reach the core's specs, and at their d
         let ids (rs: RunPlan[]) = rs |> Array.map (fun r -> r.Id)
         let plain = runs ""
         Assert.Equal<string[]>(ids plain, ids (runs "\n    output: linear\n    discriminator_lr: 0"))
+        // Left out of the hashed text at their defaults: ids of runs made before these keys existed stay.
+        for r in Array.append plain (runs "\n    output: linear\n    discriminator_lr: 0") do
+            Assert.DoesNotContain("gan.output", r.Config.CanonicalText)
+            Assert.DoesNotContain("gan.discriminator_lr", r.Config.CanonicalText)
         let set = runs "\n    output: tanh\n    discriminator_lr: 0.0004"
         Assert.Empty(Set.intersect (Set.ofArray (ids plain)) (Set.ofArray (ids set)))
         for r in set do
