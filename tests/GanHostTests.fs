@@ -87,6 +87,8 @@ let ``gan keys mean nothing to an image run, and model keys nothing to a GAN: ch
 [<InlineData("eval_samples: 6", "eval_samples: 6\n    features: inception-v3", "gan.features")>]
 [<InlineData("eval_samples: 6", "eval_samples: 6\n    features: inception-v3\n    inception_weights: nowhere.pth", "gan.inception_weights")>]
 [<InlineData("paper: {pe-ce: {fid: 23.5}", "paper: {pe-ce: {fdi: 23.5}", "experiments.tiny.paper.pe-ce.fdi")>]
+[<InlineData("eval_samples: 6", "eval_samples: 6\n    discriminator_lr: -0.0004", "gan.discriminator_lr")>]
+[<InlineData("eval_samples: 6", "eval_samples: 6\n    output: sigmoid", "gan.output")>]
 let ``a GAN run refuses what it cannot take, naming the key and the line`` (from: string, into: string, key: string) =
     let dir = Directory.CreateTempSubdirectory("loe-gan-").FullName
     try
@@ -98,6 +100,32 @@ let ``a GAN run refuses what it cannot take, naming the key and the line`` (from
         Assert.Equal(key, e.Key)
         Assert.True(e.Line > 0)
         if key.StartsWith "gan.inception_weights" || key = "gan.features" then Assert.Contains("pytorch-fid", e.Message)
+    finally Directory.Delete(dir, true)
+
+[<Fact>]
+let ``gan.output and gan.discriminator_lr reach the core's specs, and at their defaults leave run ids as they were`` () =
+    let dir = Directory.CreateTempSubdirectory("loe-gan-").FullName
+    try
+        writePictures (Path.Combine(dir, "pictures")) 3
+        let runs (extra: string) =
+            let f = ExperimentFile.Parse(yamlText.Replace("eval_samples: 6", "eval_samples: 6" + extra), Path.Combine(dir, "exp.yaml"), dir)
+            Sweep.Expand(f, f.Find "tiny") |> Seq.toArray
+        let ids (rs: RunPlan[]) = rs |> Array.map (fun r -> r.Id)
+        let plain = runs ""
+        Assert.Equal<string[]>(ids plain, ids (runs "\n    output: linear\n    discriminator_lr: 0"))
+        // Left out of the hashed text at their defaults: ids of runs made before these keys existed stay.
+        for r in Array.append plain (runs "\n    output: linear\n    discriminator_lr: 0") do
+            Assert.DoesNotContain("gan.output", r.Config.CanonicalText)
+            Assert.DoesNotContain("gan.discriminator_lr", r.Config.CanonicalText)
+        let set = runs "\n    output: tanh\n    discriminator_lr: 0.0004"
+        Assert.Empty(Set.intersect (Set.ofArray (ids plain)) (Set.ofArray (ids set)))
+        for r in set do
+            Assert.Equal(LoE.Core.Gan.GeneratorOutput.Tanh, (LoE.Host.Running.SpecBuilder.Generator(r.Config, 3)).Output)
+            let t = LoE.Host.Running.SpecBuilder.GanTraining(r.Config)
+            Assert.Equal((0.0004, 0.0001), (t.DiscriminatorLearningRate, t.LearningRate))
+        for r in plain do
+            Assert.Equal(LoE.Core.Gan.GeneratorOutput.Linear, (LoE.Host.Running.SpecBuilder.Generator(r.Config, 3)).Output)
+            Assert.Equal(0.0, (LoE.Host.Running.SpecBuilder.GanTraining(r.Config)).DiscriminatorLearningRate)
     finally Directory.Delete(dir, true)
 
 [<Fact>]

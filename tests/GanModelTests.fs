@@ -21,7 +21,8 @@ let private rounded (digits: int) (x: int64) =
 let tinyGenerator : GeneratorSpec =
     { PeFrequencies = 2; EncodingRange = EncodingRange.Unit; LatentDim = 3; Width = 5; InnerWidth = 4
       Tiles = [| [| 2; 2 |]; [| 1; 3 |]; [| 1; 1 |] |]; Scales = [| 2.0; 4.0; 0.0 |]; Interpolation = Interpolation.Nearest
-      EmbeddingChannels = 2; EmbeddingResolution = 3; Channels = 2; NegativeSlope = 0.2; ExpertInit = ExpertInit.Independent }
+      EmbeddingChannels = 2; EmbeddingResolution = 3; Channels = 2; NegativeSlope = 0.2; ExpertInit = ExpertInit.Independent
+      Output = GeneratorOutput.Linear }
 
 let tinyDiscriminator : DiscriminatorSpec = { Channels = 2; Widths = [| 3; 2; 2; 2; 1 |]; NegativeSlope = 0.2; PowerIterations = 1 }
 
@@ -57,6 +58,29 @@ let private batchEqualsPerImage (b: Backend<'T>) =
 let ``the generator's output for a batch equals the per-image computation, on both backends`` () =
     Assert.True(batchEqualsPerImage torch)
     Assert.True(batchEqualsPerImage reference)
+
+/// gan.output: tanh is tanh of the linear output (same parameters: tanh has none), so it stays in [−1, 1] however
+/// large the weights make the linear output.
+let private tanhOfLinear (b: Backend<'T>) (weightScale: float) =
+    use _ = b.scope ()
+    let out (output: GeneratorOutput) =
+        let spec = { tinyGenerator with Output = output }
+        let g = Generator.create b spec
+        let ps = Generator.init b g 5 |> Map.map (fun _ t -> b.scale weightScale t)
+        let z = Generator.latents spec.LatentDim 3 11L
+        Generator.images b g ps (Generator.pixels b false 3 4 6) (b.tensor z [| 3; spec.LatentDim |]) |> b.toArray
+    let linear, squashed = out GeneratorOutput.Linear, out GeneratorOutput.Tanh
+    linear, squashed, closeTo 1e-12 squashed (Array.map Math.Tanh linear) && Array.forall (fun y -> -1.0 <= y && y <= 1.0) squashed
+
+[<Fact>]
+let ``a tanh generator's output is tanh of the linear one and lies in [−1, 1] even for extreme weights, on both backends`` () =
+    for name, run in [ "reference", (fun s -> tanhOfLinear reference s); "torch", (fun s -> tanhOfLinear torch s) ] do
+        for scale in [ 1.0; 100.0 ] do
+            let linear, squashed, ok = run scale
+            Assert.True(ok, $"{name}, weights × {scale}: tanh output {Array.min squashed} .. {Array.max squashed}")
+            if scale > 1.0 then
+                // The extreme weights do push the linear output far outside [−1, 1].
+                Assert.True(Array.max (Array.map abs linear) > 1e3, $"{name}: linear output at most {Array.max (Array.map abs linear)}")
 
 [<Fact>]
 let ``different latents give different images, the same latent the same image`` () =

@@ -57,6 +57,34 @@ let ``a resumed GAN run continues exactly, spectral-norm state included`` () =
     Assert.Equal<string[]>(whole.Names, resumed.Names)
     Array.iter2 (fun (a: float[]) (b: float[]) -> Assert.Equal<float[]>(a, b)) whole.Values resumed.Values
 
+/// gan.discriminator_lr: Adam's first step moves every parameter by exactly lr·g/(|g| + ε) (m̂ = g, v̂ = g²), so
+/// one iteration shows which rate each network stepped with, against gradients taken by hand from a second copy
+/// of the same problem: the discriminator's at DiscriminatorLearningRate, the generator's at LearningRate.
+[<Fact>]
+let ``the discriminator steps at its own learning rate and the generator at train.lr (Adam's first step by hand)`` () =
+    let b = ReferenceProperties.reference
+    let t = { Training.paper 1 2 7 with LearningRate = 1e-3; DiscriminatorLearningRate = 4e-3 }
+    let trained = Training.train b generator discriminator t squares (hooks (ResizeArray()) 0 Unchecked.defaultof<_>)
+    let index name = Array.findIndex ((=) name) trained.Names
+    let p = Training.problem b generator discriminator t squares
+    let dInit, gInit = p.Objective.Groups.[0].Initial, p.Objective.Groups.[1].Initial
+    let dBefore, gBefore = List.map b.toArray dInit, List.map b.toArray gInit
+    let _, dGrads = b.valueAndGrad (fun ds -> p.Objective.Loss 0 0 [ ds; gInit ]) dInit
+    // The generator's step sees the discriminator after its step (and its power iteration): the trained one.
+    let dAfter = p.DiscriminatorNames |> List.map (fun n -> let i = index n in b.tensor trained.Values.[i] trained.Shapes.[i])
+    let _, gGrads = b.valueAndGrad (fun gs -> p.Objective.Loss 1 0 [ dAfter; gs ]) gInit
+    let firstStep lr (before: float[]) (g: 'T) = Array.map2 (fun x g -> x - lr * g / (abs g + t.Epsilon)) before (b.toArray g)
+    // u is not trained (its gradient is 0): the power iteration moves it.
+    let state = p.Discriminator.State |> List.map (fun s -> s.Name) |> Set.ofList
+    let check lr names before grads =
+        List.zip3 names before grads
+        |> List.filter (fun (n, _, _) -> not (state.Contains n))
+        |> List.iter (fun (n, x, g) ->
+            let expected, actual = firstStep lr x g, trained.Values.[index n]
+            Assert.True(ReferenceProperties.closeTo 1e-12 actual expected, $"{n}: moved by {Array.map2 (-) actual x |> Array.map abs |> Array.max}, expected at lr {lr}"))
+    check 4e-3 p.DiscriminatorNames dBefore dGrads
+    check 1e-3 p.GeneratorNames gBefore gGrads
+
 [<Fact>]
 let ``sample grids tile images row by row`` () =
     let im k = { Width = 2; Height = 1; Channels = 1; Pixels = [| float32 k; float32 k + 0.5f |] }

@@ -13,6 +13,14 @@ open LoE.Core
 /// The first layer's product of [γ(p), CE(p), z] with its weight splits into a per-pixel part and z's part; z's
 /// part is the same for every pixel of an image, so it is computed once per image and added to its pixels: the
 /// same function as concatenation, and why z's weights cost parameters but no multiply-adds per pixel.
+/// What the generator's last layer gives: the data are in [−1, 1] either way (`generate` maps [−1, 1] to [0, 1]
+/// and clips what lies outside, which only a linear output can reach).
+type GeneratorOutput =
+    /// The last linear layer's value, unbounded (this project's reading before tanh was an option).
+    | Linear = 0
+    /// tanh of it: squashed into [−1, 1] (DCGAN's and most image GANs' output).
+    | Tanh = 1
+
 type GeneratorSpec =
     { PeFrequencies: int
       EncodingRange: EncodingRange
@@ -33,7 +41,8 @@ type GeneratorSpec =
       Channels: int
       NegativeSlope: float
       /// How each block's experts start.
-      ExpertInit: ExpertInit }
+      ExpertInit: ExpertInit
+      Output: GeneratorOutput }
 
 /// A generator's pieces: the per-pixel input part, z's weight, and the trunk after the first layer.
 type Generator<'T> =
@@ -42,7 +51,7 @@ type Generator<'T> =
       Input: Component<'T>
       /// z's part of the first layer, [LatentDim; Width], applied once per image.
       Latent: Parameter
-      /// LeakyReLU, the residual blocks and the output layer: [n; Width] → [n; Channels].
+      /// LeakyReLU, the residual blocks, the output layer and tanh when Spec.Output says so: [n; Width] → [n; Channels].
       Trunk: Component<'T>
       /// Every parameter, in initialisation order.
       Parameters: Parameter list
@@ -84,8 +93,9 @@ module Generator =
             Component.residual
                 [ ExpertLinear.create b $"g.block%d{i + 1}.a" options s.Width s.InnerWidth init; act
                   Linear.create b $"g.block%d{i + 1}.b" s.InnerWidth s.Width init; act ] b.add
+        let squash = if s.Output = GeneratorOutput.Tanh then [ Activations.tanh b ] else []
         let trunk =
-            Component.chain ([ act ] @ List.init s.Tiles.Length block @ [ Linear.create b "g.output" s.Width s.Channels init ])
+            Component.chain ([ act ] @ List.init s.Tiles.Length block @ [ Linear.create b "g.output" s.Width s.Channels init ] @ squash)
         { Spec = s; Input = input; Latent = latent; Trunk = trunk
           Parameters = input.Parameters @ [ latent ] @ trunk.Parameters
           MultiplyAdds = input.MultiplyAdds + trunk.MultiplyAdds }

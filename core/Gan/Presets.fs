@@ -26,7 +26,7 @@ module Presets =
         { PeFrequencies = 8; EncodingRange = EncodingRange.Unit; LatentDim = 3400; Width = 512; InnerWidth = 173
           Tiles = dense; Scales = Array.create 7 0.0; Interpolation = Interpolation.Nearest
           EmbeddingChannels = 256; EmbeddingResolution = 256; Channels = 3; NegativeSlope = 0.2
-          ExpertInit = ExpertInit.Independent }
+          ExpertInit = ExpertInit.Independent; Output = GeneratorOutput.Linear }
 
     /// Ours at full scale.
     let ours : GeneratorSpec =

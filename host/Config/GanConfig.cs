@@ -1,4 +1,5 @@
 using LoE.Core;
+using LoE.Core.Gan;
 using static LoE.Host.Config.ValueReader;
 
 namespace LoE.Host.Config;
@@ -60,12 +61,20 @@ public sealed record GanConfig : ICheckedSection
         Names = ["independent=Independent", "replicated=Replicated"], QuietAtDefault = true)]
     public ExpertInit ExpertInit { get; init; } = ExpertInit.Independent;
 
+    [Key("the generator's output: linear (unbounded; samples and scores clip it to the data's [−1, 1]) or tanh (squashed into [−1, 1])",
+        Names = ["linear=Linear", "tanh=Tanh"], QuietAtDefault = true)]
+    public GeneratorOutput Output { get; init; } = GeneratorOutput.Linear;
+
     [Key("LeakyReLU negative slope of both networks", Min = 0)]
     public double NegativeSlope { get; init; } = 0.2;
 
     [Key("output channels of the 5 convolutions of each patch discriminator (3×3, stride 2); the last is 1, a score per patch",
         Min = 1, Max = Limits.Width, MinCount = 5, MaxCount = 5)]
     public int[] DiscriminatorWidths { get; init; } = [64, 128, 256, 512, 1];
+
+    [Key("the discriminator's Adam learning rate (0: train.lr, the generator's; two time-scale practice: e.g. 4e-4 with train.lr 1e-4)",
+        Min = 0, QuietAtDefault = true)]
+    public double DiscriminatorLr { get; init; }
 
     [Key("power iterations per step for spectral normalisation's σ̂ (1, as Miyato et al.)", Min = 1, Max = 100)]
     public int PowerIterations { get; init; } = 1;

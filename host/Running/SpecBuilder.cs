@@ -136,14 +136,16 @@ public static class SpecBuilder
             embeddingResolution: g.HasEmbedding ? g.EmbeddingResolutionFor(c.Data.Side) : 0,
             channels: channels,
             negativeSlope: g.NegativeSlope,
-            expertInit: g.ExpertInit);
+            expertInit: g.ExpertInit,
+            output: g.Output);
     }
 
     /// <summary>The two patch discriminators for images with <paramref name="channels"/> channels.</summary>
     public static DiscriminatorSpec Discriminator(ResolvedConfig c, int channels) =>
         new(channels: channels, widths: c.Gan.DiscriminatorWidths, negativeSlope: c.Gan.NegativeSlope, powerIterations: c.Gan.PowerIterations);
 
-    /// <summary>How a GAN trains: train.batch_size images per iteration, Adam for each network at train.lr.</summary>
+    /// <summary>How a GAN trains: train.batch_size images per iteration, Adam for each network: the generator's at
+    /// train.lr, the discriminator's at gan.discriminator_lr (0: train.lr).</summary>
     public static GanTrain GanTraining(ResolvedConfig c)
     {
         var t = c.Train;
@@ -151,6 +153,7 @@ public static class SpecBuilder
             iterations: t.Iterations,
             batchSize: t.BatchSize,
             learningRate: t.Lr,
+            discriminatorLearningRate: c.Gan.DiscriminatorLr,
             beta1: t.Beta1,
             beta2: t.Beta2,
             epsilon: t.Epsilon,
