@@ -90,7 +90,7 @@ let ``stratified samples are sorted and each lies inside its own bin, on both ba
 /// Coarse weights over strata (some zero), hierarchical samples from them.
 let private hierarchicalHolds (b: Backend<'T>) seed near far (weights: float[]) rays strata count =
     let coarse = Sampling.stratified b (Sampling.Random seed) near far rays strata
-    let t = Sampling.hierarchical b (Sampling.Random(seed + 1L)) near far coarse (b.tensor weights [| rays; strata |]) count |> b.toArray
+    let t = Sampling.hierarchical b FineWeights.All (Sampling.Random(seed + 1L)) near far coarse (b.tensor weights [| rays; strata |]) count |> b.toArray
     t.Length = rays * (strata + count)
     && t |> Array.chunkBySize (strata + count) |> Array.forall (fun row -> row = Array.sort row && row |> Array.forall (fun x -> x >= near && x <= far))
 
@@ -159,9 +159,109 @@ let ``centred hierarchical samples are the (j + ½)/M quantiles of the coarse we
             |> Array.sort
         let holds (b: Backend<'T>) =
             let coarse = Sampling.stratified b Sampling.Centred near far 1 strata
-            let t = Sampling.hierarchical b Sampling.Centred near far coarse (b.tensor weights [| 1; strata |]) count |> b.toArray
+            let t = Sampling.hierarchical b FineWeights.All Sampling.Centred near far coarse (b.tensor weights [| 1; strata |]) count |> b.toArray
             t.Length = expected.Length && Array.forall2 (fun a e -> abs (a - e) < 1e-9 * (1.0 + abs e)) t expected
         holds torch && holds reference)
+
+/// scene.fine_weights interior against NeRF's published code written out by hand: sample_pdf(z_vals_mid,
+/// weights[..., 1:-1]), where z_vals_mid are the midpoints of consecutive coarse distances (here jittered, so the
+/// bins are uneven) and the weights get + 1e-5; the quantiles are this project's centred uniforms (j + ½)/M.
+[<Property(MaxTest = 50)>]
+let ``interior fine weights are NeRF's sample_pdf of weights[1:-1] on the coarse midpoints, on both backends`` () =
+    forAll (gen {
+        let! seed = Gen.choose (0, 100000)
+        let! near = floatIn 0.0 2.0
+        let! length = floatIn 0.1 5.0
+        let! strata = Gen.choose (3, 9)
+        let! count = Gen.choose (1, 16)
+        let! weights = Gen.arrayOfLength strata (floatIn 0.0 1.0)
+        return int64 seed, near, near + length, strata, count, weights }) (fun (seed, near, far, strata, count, weights) ->
+        let holds (b: Backend<'T>) =
+            let coarse = Sampling.stratified b (Sampling.Random seed) near far 1 strata
+            let z = b.toArray coarse
+            let mids = Array.init (strata - 1) (fun i -> 0.5 * (z.[i] + z.[i + 1]))
+            let inner = weights.[1 .. strata - 2] |> Array.map (fun w -> w + 1e-5)
+            let pdf = inner |> Array.map (fun w -> w / Array.sum inner)
+            let cdf = Array.scan (+) 0.0 pdf
+            let quantile (u: float) =
+                // sample_pdf: the bin whose CDF interval holds u, and u's place inside it, linearly.
+                let k = (cdf |> Array.findIndexBack (fun c -> c <= u)) |> min (inner.Length - 1)
+                mids.[k] + (u - cdf.[k]) / (cdf.[k + 1] - cdf.[k]) * (mids.[k + 1] - mids.[k])
+            let expected = Array.append z (Array.init count (fun j -> quantile ((float j + 0.5) / float count))) |> Array.sort
+            let t = Sampling.hierarchical b FineWeights.Interior Sampling.Centred near far coarse (b.tensor weights [| 1; strata |]) count |> b.toArray
+            t.Length = expected.Length && Array.forall2 (fun a e -> abs (a - e) < 1e-9 * (1.0 + abs e)) t expected
+        holds torch && holds reference)
+
+/// A worked example of interior fine weights: coarse samples at 1, 2, 3, 4 (midpoints 1.5, 2.5, 3.5), weights
+/// [9, 1, 1, 9]: the end weights are dropped, so the two interior bins [1.5, 2.5] and [2.5, 3.5] share the
+/// density equally and the centred quantiles ¼ and ¾ land at 2.0 and 3.0 (with every weight the end strata would
+/// take 90 % of them).
+[<Fact>]
+let ``interior fine weights drop the end weights: a hand-made example`` () =
+    let b = reference
+    let coarse = b.points [| 1.0; 2.0; 3.0; 4.0 |] [| 1; 4 |]
+    let t = Sampling.hierarchical b FineWeights.Interior Sampling.Centred 0.5 4.5 coarse (b.tensor [| 9.0; 1.0; 1.0; 9.0 |] [| 1; 4 |]) 2 |> b.toArray
+    Assert.Equal<float[]>([| 1.0; 2.0; 2.0; 3.0; 3.0; 4.0 |], t |> Array.map (fun x -> Math.Round(x, 9)))
+
+/// NeRF's published Embedder (include_input, log-sampled frequencies, sin and cos of 2^l x with no π) applied to a
+/// world point x: scene.encoding nerf gives it at p = (x − c)·s + 0.5 (NeRF-synthetic's fixed box: x/3 + 0.5, or a
+/// fitted box), column for column up to the order of the sines and cosines; symmetric gives γ(2p − 1) with π, unit
+/// γ(p).
+[<Property(MaxTest = 50)>]
+let ``scene.encoding nerf is NeRF's embedding of the world point; symmetric and unit are γ(2p − 1) and γ(p)`` () =
+    forAll (gen {
+        let! x = Gen.arrayOfLength 3 (floatIn -1.5 1.5)
+        // NeRF-synthetic's fixed box, or a fitted one somewhere else (the world point must come back all the same).
+        let! fitted = Gen.elements [ false; true ]
+        let! centre = Gen.arrayOfLength 3 (floatIn -0.5 0.5)
+        let! scale = floatIn 0.2 1.0
+        return x, (if fitted then centre, scale else [| 0.0; 0.0; 0.0 |], 1.0 / 3.0) }) (fun (x, (centre, scale)) ->
+        let b = reference
+        let frequencies = 4
+        let p = x |> Array.mapi (fun i v -> (v - centre.[i]) * scale + 0.5)
+        let encode e =
+            let m = { NerfModel.peMlp with PeFrequencies = frequencies; Encoding = PositionEncoding.choose e centre scale }
+            let points = b.points p [| 1; 3 |]
+            (Field.encoding b m).Apply (Batch.ofPoints b false points) Map.empty points |> b.toArray
+        // Encoding.positional's column order: the input, then per frequency per axis sine and cosine.
+        let gamma (f: float -> float) (q: float[]) =
+            Array.append q [| for l in 0 .. frequencies - 1 do for i in 0 .. 2 do yield! [ sin (f (2.0 ** float l * q.[i])); cos (f (2.0 ** float l * q.[i])) ] |]
+        let close (a: float[]) (e: float[]) = a.Length = e.Length && Array.forall2 (fun u v -> abs (u - v) < 1e-9) a e
+        close (encode SceneEncoding.Nerf) (gamma id x)
+        && close (encode SceneEncoding.Symmetric) (gamma (fun a -> Math.PI * a) (p |> Array.map (fun v -> 2.0 * v - 1.0)))
+        && close (encode SceneEncoding.Unit) (gamma (fun a -> Math.PI * a) p))
+
+/// scene.box fitted, against a known object: 36 cameras on NeRF-synthetic's upper hemisphere (radius 4, three
+/// elevations) see an axis-aligned box, each mask drawn by intersecting every pixel's ray with it (the slab method,
+/// written here). The carved box holds the object (no object voxel is carved) and each face lies within 0.3 world
+/// units of the object's (the visual hull's corners, the masks' pixels and the 1.5-voxel margin); fit's centre is
+/// the carved box's midpoint and its scale one over its longest side.
+[<Fact>]
+let ``scene.box fitted carves the training masks down to the object's box, never into it`` () =
+    let lo, hi = [| -0.6; -0.3; -0.2 |], [| 0.4; 0.5; 0.9 |]
+    let hits (o: float[]) (d: float[]) =
+        let mutable enter, leave = 0.0, infinity
+        for a in 0 .. 2 do
+            let t1, t2 = (lo.[a] - o.[a]) / d.[a], (hi.[a] - o.[a]) / d.[a]
+            enter <- max enter (min t1 t2)
+            leave <- min leave (max t1 t2)
+        enter <= leave
+    let side = 48
+    let masks =
+        [| for elevation in [ 15.0; 45.0; 75.0 ] do
+             for k in 0 .. 11 do
+                 let e, a = elevation * Math.PI / 180.0, 2.0 * Math.PI * float k / 12.0
+                 let eye = [| 4.0 * cos e * cos a; 4.0 * cos e * sin a; 4.0 * sin e |]
+                 let camera = { Width = side; Height = side; Focal = Camera.focalOfAngle side 0.69; Pose = Camera.lookAt eye [| 0.0; 0.0; 0.0 |] [| 0.0; 0.0; 1.0 |] }
+                 let pixels = Array.init (side * side) (fun j -> let o, d = Camera.ray camera (j % side) (j / side) in if hits o d then 1f else 0f)
+                 { Camera = camera; Image = { Width = side; Height = side; Channels = 3; Pixels = pixels |> Array.collect (fun v -> [| v; v; v |]) } } |]
+    let low, high = Blender.carve masks
+    for a in 0 .. 2 do
+        Assert.True(low.[a] <= lo.[a] && high.[a] >= hi.[a], $"axis {a}: carved [{low.[a]:F3}, {high.[a]:F3}] cuts into the object [{lo.[a]}, {hi.[a]}]")
+        Assert.True(lo.[a] - low.[a] < 0.3 && high.[a] - hi.[a] < 0.3, $"axis {a}: carved [{low.[a]:F3}, {high.[a]:F3}] is loose around [{lo.[a]}, {hi.[a]}]")
+    let centre, scale = Blender.fit masks
+    Assert.Equal<float[]>(Array.map2 (fun a b -> 0.5 * (a + b)) low high, centre)
+    Assert.Equal(1.0 / (Array.map2 (fun a b -> b - a) low high |> Array.max), scale)
 
 /// A ray batch to composite: densities, colours, sorted distances, a background and an output probe.
 let private compositeCase = gen {
@@ -263,7 +363,8 @@ let tinyModel =
 
 let tinyTrain =
     { Iterations = 2; Rays = 8; CoarseSamples = 6; FineSamples = 6; LearningRate = 5e-3; LrDecaySteps = 1000
-      Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8; Seed = 3; LogEvery = 1; Chunk = 64 }
+      Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8; Seed = 3; LogEvery = 1; Chunk = 64
+      FineWeights = FineWeights.All }
 
 /// σ = ReLU(·) (NeRF's published code): a freshly initialised field's densities at random points are never
 /// negative (its raw density outputs are, at about half of them) and its colours lie in (0, 1).
@@ -296,7 +397,7 @@ let ``a tiny NeRF's coarse-plus-fine loss and its gradients agree on torch (floa
         let loss (values: 'T list) =
             let ps = Training.paramsOf names values
             let coarse, fine =
-                Training.renderRays b tinyModel scene fs ps (fun _ -> Sampling.Centred) 6 6 rays.Origins rays.Directions rays.ViewDirections
+                Training.renderRays b tinyModel scene fs ps (fun _ -> Sampling.Centred) FineWeights.All 6 6 rays.Origins rays.Directions rays.ViewDirections
             b.add (Metrics.mse b coarse.Colours rays.Colours) (Metrics.mse b fine.Colours rays.Colours)
         let value, grads = b.valueAndGrad loss (initial |> List.map snd)
         value, grads |> List.map b.toArray

@@ -52,10 +52,58 @@ let ``scene keys mean nothing to an image run: checked, then left out of its id`
 [<InlineData("tile: [2, 2, 2]", "tile: [2, 2]", "model.tile")>]
 [<InlineData("log_every: 2", "log_every: 2, lr_decay_at: [2]", "train.lr_decay_at")>]
 [<InlineData("data: {scene: procedural, size: 8}", "data: {scene: no-such-folder}", "data.scene")>]
+[<InlineData("layout: scales, scales: [2, 4]", "layout: scales, scales: [2, 4], encoding_range: symmetric", "model.encoding_range")>]
+[<InlineData("coarse_samples: 4, fine_samples: 4", "coarse_samples: 2, fine_samples: 4, fine_weights: interior", "scene.fine_weights")>]
+[<InlineData("turntable: 3}", "turntable: 3, box: fitted}", "scene.box")>]
+[<InlineData("turntable: 3}", "turntable: 3, encoding: world}", "scene.encoding")>]
 let ``a scene run refuses what a radiance field cannot take, naming the key`` (from: string, into: string, key: string) =
     let e = configError (yamlText.Replace(from, into)) "tiny"
     Assert.Equal(key, e.Key)
     Assert.True(e.Line > 0)
+
+/// The section-D readings are keys that keep earlier run ids at their defaults (today's behaviour) and make new
+/// ids when changed; evaluating while training never changes an id (it changes no result).
+[<Fact>]
+let ``scene.encoding, fine_weights, box and eval keys keep run ids at their defaults`` () =
+    let ids (text: string) = expand text "tiny" |> Seq.map (fun r -> r.Id) |> List.ofSeq
+    let withKeys (keys: string) = yamlText.Replace("turntable: 3}", $"turntable: 3, {keys}}}")
+    let today = ids yamlText
+    Assert.Equal<string list>(today, ids (withKeys "encoding: symmetric, fine_weights: all, box: fixed"))
+    Assert.Equal<string list>(today, ids (withKeys "eval_every: 2, eval_views: 1"))
+    for changed in [ "encoding: nerf"; "encoding: unit"; "fine_weights: interior" ] do
+        Assert.NotEqual<string list>(today, ids (withKeys changed))
+
+/// A NeRF-synthetic folder whose training views are 4×4 except r_1 (6×6), with PNGs written here.
+let private mixedSizeScene () =
+    let dir = Directory.CreateTempSubdirectory("loe-mixed-").FullName
+    let frame name z = $"{{\"file_path\": \"./train/{name}\", \"transform_matrix\": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, {z}], [0, 0, 0, 1]]}}"
+    let json names = "{\"camera_angle_x\": 0.69, \"frames\": [" + (names |> List.mapi (fun i n -> frame n (4 + i)) |> String.concat ", ") + "]}"
+    File.WriteAllText(Path.Combine(dir, "transforms_train.json"), json [ "r_0"; "r_1"; "r_2" ])
+    File.WriteAllText(Path.Combine(dir, "transforms_test.json"), json [ "r_0" ])
+    Directory.CreateDirectory(Path.Combine(dir, "train")) |> ignore
+    for name, side in [ "r_0", 4; "r_1", 6; "r_2", 4 ] do
+        let image : LoE.Core.Image = { Width = side; Height = side; Channels = 3; Pixels = Array.create (side * side * 3) 0.5f }
+        File.WriteAllBytes(Path.Combine(dir, "train", name + ".png"), LoE.Host.Data.ImageFile.EncodePng image)
+    dir
+
+/// data.size used to squash views of different sizes into one (bending their aspect ratios and focal lengths):
+/// with and without it, loe run ends with exit code 2 and one line naming the odd file.
+[<Theory>]
+[<InlineData("size: 8, ")>]
+[<InlineData("")>]
+let ``a scene whose views differ in size is refused by loe run, naming the file, also with data.size`` (size: string) =
+    let dir = mixedSizeScene ()
+    try
+        let yaml = Path.Combine(dir, "exp.yaml")
+        File.WriteAllText(yaml, yamlText.Replace("data: {scene: procedural, size: 8}", $"data: {{{size}scene: {dir}}}").Replace("turntable: 3}", "turntable: 0}"))
+        let err = new StringWriter()
+        let code = LoE.Host.Program.RunAsync([| "run"; yaml; "-e"; "tiny"; "--out"; Path.Combine(dir, "runs") |], TextWriter.Null, err, CancellationToken.None).GetAwaiter().GetResult()
+        Assert.Equal(2, code)
+        let message = err.ToString().Trim()
+        Assert.DoesNotContain("\n", message)
+        Assert.Contains(Path.Combine(dir, "train", "r_1.png"), message)
+        Assert.Contains("6×6", message)
+    finally Directory.Delete(dir, true)
 
 [<Fact>]
 let ``the shipped NeRF experiments expand, with the paper's Table 9 reading and Table 10 beside each row`` () =

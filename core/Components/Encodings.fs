@@ -19,6 +19,18 @@ module Encodings =
     let positional (b: Backend<'T>) (range: EncodingRange) (frequencies: int) : Component<'T> =
         ofPoints b $"positional{frequencies}.{range}" (ranged b range >> b.positional frequencies)
 
+    /// NeRF's published encoding of world coordinates (run_nerf_helpers.py's Embedder: include_input, log-sampled
+    /// frequencies 2^0 .. 2^(L−1), no π): x = (p − 0.5)/scale + centre, then (x, sin(2^l x), cos(2^l x)) for l < L,
+    /// width d + 2dL. The sines and cosines are ordered as Encoding.positional orders them (per frequency, per axis,
+    /// sine then cosine), a permutation of NeRF's columns that a dense first layer does not see.
+    let world (b: Backend<'T>) (centre: float[]) (scale: float) (frequencies: int) : Component<'T> =
+        let d = centre.Length
+        let key = sprintf "world%d|%A|%.17g" frequencies centre scale
+        ofPoints b key (fun p ->
+            let x = b.add (b.scale (1.0 / scale) (b.addScalar -0.5 p)) (b.points centre [| 1; d |])
+            if frequencies = 0 then b.precision x
+            else b.concatLast [ b.precision x; b.narrowLast d (2 * d * frequencies) (b.positional frequencies (b.scale (1.0 / System.Math.PI) x)) ])
+
     /// The raw coordinate p or 2p − 1 in the model's precision (SIREN).
     let raw (b: Backend<'T>) (range: EncodingRange) : Component<'T> =
         ofPoints b $"raw.{range}" (ranged b range >> b.precision)

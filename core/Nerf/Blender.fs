@@ -9,6 +9,13 @@ open LoE.Core
 exception SceneDataException of message: string
     with override this.Message = this.message
 
+/// Where a NeRF-synthetic scene's box comes from (scene.box).
+type SceneBox =
+    /// Centre 0, scale 1/3: NeRF-synthetic's documented [−1.5, 1.5]³.
+    | Fixed = 0
+    /// The scene's own bounds, carved from its training views' alpha masks (Blender.carve).
+    | Fitted = 1
+
 /// NeRF-synthetic ("Blender") scenes: `transforms_{train,test}.json` with `camera_angle_x` and per frame a
 /// `file_path` (without ".png") and a 4×4 camera-to-world `transform_matrix` (OpenGL convention, as Camera),
 /// RGBA images composited on white. Rays between 2 and 6 (NeRF's published settings); the objects lie within
@@ -71,6 +78,69 @@ module Blender =
         match views |> Array.tryFind (fun (v, _) -> v.Image.Width <> (fst views.[0]).Image.Width || v.Image.Height <> (fst views.[0]).Image.Height) with
         | Some(v, path) -> fail $"{path}: {v.Image.Width}×{v.Image.Height}, but {snd views.[0]} is {(fst views.[0]).Image.Width}×{(fst views.[0]).Image.Height}"
         | None -> views |> Array.map fst
+
+    /// Voxels per side of `fit`'s grid over [−1.5, 1.5]³ (a voxel of 3/64 ≈ 0.047 world units).
+    [<Literal>]
+    let FitVoxels = 64
+
+    /// scene.box fitted: the scene's bounds [low; high] from its training views'
+    /// alpha masks (`masks`: each view's image holds its alpha in every channel), by space carving on a FitVoxels³
+    /// grid over NeRF-synthetic's documented [−1.5, 1.5]³ (the visual hull): a voxel stays when at least one view sees
+    /// it and every view that sees it has some alpha in the 3×3 pixels around its centre's projection (so an object
+    /// voxel is never carved by a silhouette's edge pixel). A view sees a voxel in front of it that projects into its
+    /// image, and, when its mask leaves the image's border clear (the object wholly in frame, as in NeRF-synthetic),
+    /// also one that projects outside it, which is then empty: cameras on one hemisphere whose field of view barely
+    /// holds the cube could not carve its corners otherwise. The box is that of the voxels left, their centres widened
+    /// by 1.5 voxels (half a voxel and one of margin). No geometry beyond the masks that ship with the images.
+    let carve (masks: View[]) : float[] * float[] =
+        let n, lo = FitVoxels, -1.5
+        let h = 3.0 / float n
+        let clearBorder (v: View) =
+            let img = v.Image
+            let at i j = img.Pixels.[(j * img.Width + i) * img.Channels] > 0f
+            not (Seq.exists (fun i -> at i 0 || at i (img.Height - 1)) [ 0 .. img.Width - 1 ]
+                 || Seq.exists (fun j -> at 0 j || at (img.Width - 1) j) [ 0 .. img.Height - 1 ])
+        let framed = masks |> Array.map clearBorder
+        let covered (m: int) (x: float[]) =
+            let v = masks.[m]
+            let p = v.Camera.Pose
+            let rel = Array.init 3 (fun r -> x.[r] - p.[4 * r + 3])
+            let depth = -(rel.[0] * p.[2] + rel.[1] * p.[6] + rel.[2] * p.[10])
+            if depth <= 0.0 then None
+            else
+                let u, w = Camera.project v.Camera x
+                let i, j = int (floor u), int (floor w)
+                let img = v.Image
+                if i < 0 || j < 0 || i >= img.Width || j >= img.Height then (if framed.[m] then Some false else None)
+                else
+                    let mutable any = false
+                    for dj in -1 .. 1 do
+                        for di in -1 .. 1 do
+                            let a, b = i + di, j + dj
+                            if a >= 0 && b >= 0 && a < img.Width && b < img.Height && img.Pixels.[(b * img.Width + a) * img.Channels] > 0f then any <- true
+                    Some any
+        let kept =
+            [| for k in 0 .. n - 1 do
+                 for j in 0 .. n - 1 do
+                     for i in 0 .. n - 1 do
+                         let x = [| lo + (float i + 0.5) * h; lo + (float j + 0.5) * h; lo + (float k + 0.5) * h |]
+                         let mutable seen, empty, m = false, false, 0
+                         while not empty && m < masks.Length do
+                             match covered m x with
+                             | Some true -> seen <- true
+                             | Some false -> empty <- true
+                             | None -> ()
+                             m <- m + 1
+                         if seen && not empty then yield x |]
+        if kept.Length = 0 then fail "scene.box fitted: the training views' alpha masks leave nothing of [−1.5, 1.5]³ (are the images RGBA?)"
+        let low = Array.init 3 (fun a -> (kept |> Array.map (fun x -> x.[a]) |> Array.min) - 1.5 * h)
+        let high = Array.init 3 (fun a -> (kept |> Array.map (fun x -> x.[a]) |> Array.max) + 1.5 * h)
+        low, high
+
+    /// The centre and scale of `carve`'s box: its midpoint, and one over its longest side.
+    let fit (masks: View[]) : float[] * float =
+        let low, high = carve masks
+        Array.map2 (fun a b -> 0.5 * (a + b)) low high, 1.0 / (Array.map2 (fun a b -> b - a) low high |> Array.max)
 
     /// A scene from a NeRF-synthetic folder: its train split for training and every `testEvery`-th test view.
     let load (decode: string -> (int * int) option -> Image) (folder: string) (size: (int * int) option) (testEvery: int) : Scene =

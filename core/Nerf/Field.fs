@@ -2,6 +2,28 @@ namespace LoE.Core.Nerf
 
 open LoE.Core
 
+/// How the trunk encodes a scene position p ∈ [0, 1]³ (scene.encoding).
+type SceneEncoding =
+    /// γ(2p − 1) with sin(2^l π ·): the scene's [−0.5, 0.5]³ doubled to [−1, 1]³ (this project's reading).
+    | Symmetric = 0
+    /// γ(p) with sin(2^l π ·), as every other experiment's positional encoding (model.encoding_range unit).
+    | Unit = 1
+    /// NeRF's published code: the world coordinate x = (p − 0.5)/scale + centre, encoded with sin(2^l x), no π.
+    | Nerf = 2
+
+/// The trunk's encoding with what it needs: a range of p, or the scene's box to return to world units.
+type PositionEncoding =
+    | Ranged of EncodingRange
+    | World of centre: float[] * scale: float
+
+module PositionEncoding =
+    /// The encoding scene.encoding names for a scene with this centre and scale (Scene.Centre, Scene.Scale).
+    let choose (e: SceneEncoding) (centre: float[]) (scale: float) =
+        match e with
+        | SceneEncoding.Unit -> Ranged EncodingRange.Unit
+        | SceneEncoding.Nerf -> World(centre, scale)
+        | _ -> Ranged EncodingRange.Symmetric
+
 /// The radiance field's shape (section D; Figure 9 as its parameter counts pin it): a trunk γ(p) → Width then
 /// TrunkLayers − 1 layers Width → Width, a density head Width → 1, and a colour branch (Width + γ_d(d)) →
 /// ColourWidth → 3. The first ExpertLayers trunk layers are position-dependent with `Tile` experts, layer i
@@ -18,14 +40,17 @@ type NerfModel =
       Interpolation: Interpolation
       NegativeSlope: float
       SharedBias: bool
-      ExpertInit: ExpertInit }
+      ExpertInit: ExpertInit
+      /// How the trunk encodes positions (PositionEncoding.choose).
+      Encoding: PositionEncoding }
 
 module NerfModel =
     /// The paper's PE MLP: 4 hidden layers of 256 after the first (317K parameters, 315K multiply-adds).
     let peMlp =
         { PeFrequencies = 10; DirectionFrequencies = 4; Width = 256; TrunkLayers = 5; ColourWidth = 128
           ExpertLayers = 0; Tile = [| 1; 1; 1 |]; Scales = [||]; Interpolation = Interpolation.Nearest
-          NegativeSlope = 0.2; SharedBias = true; ExpertInit = ExpertInit.Independent }
+          NegativeSlope = 0.2; SharedBias = true; ExpertInit = ExpertInit.Independent
+          Encoding = Ranged EncodingRange.Symmetric }
 
     /// Table 9's No Hierarchy: the whole trunk position-dependent, 4×4×4 tiles, A_i = 64 I on every layer.
     let noHierarchy = { peMlp with ExpertLayers = 5; Tile = [| 4; 4; 4 |]; Scales = Array.create 5 64.0 }
@@ -39,16 +64,22 @@ module Field =
     let private init (slope: float) : LayerInit =
         { Weight = (fun rng fanIn count -> Init.kaimingUniform rng slope fanIn count); Bias = fun _ _ count -> Array.zeroCreate count }
 
+    /// The trunk's first component: the model's encoding of the batch's points.
+    let encoding (b: Backend<'T>) (m: NerfModel) : Component<'T> =
+        match m.Encoding with
+        | Ranged range -> Encodings.positional b range m.PeFrequencies
+        | World(centre, scale) -> Encodings.world b centre scale m.PeFrequencies
+
     /// A field whose parameters are named `PREFIX.trunkNN`, `PREFIX.density`, `PREFIX.colourNN`. As a component,
     /// its input is the encoded view direction γ_d(d) [n; 3 + 6 L_d] and its output [n; 4] the density
     /// σ = ReLU(·) ≥ 0 (NeRF's published code) and the colour sigmoid(·) at the batch's points; the trunk reads the
-    /// points themselves (γ(p) with p mapped to 2p − 1 ∈ [−1, 1]³, the scene's [−0.5, 0.5]³ doubled).
+    /// points themselves, encoded by `encoding`.
     let create (b: Backend<'T>) (prefix: string) (m: NerfModel) : Component<'T> =
         let act = Activations.leakyRelu b m.NegativeSlope
         let peWidth = Encoding.peWidth 3 m.PeFrequencies
         let trunk =
             Component.chain
-                ([ Encodings.positional b EncodingRange.Symmetric m.PeFrequencies ]
+                ([ encoding b m ]
                  @ List.concat
                      [ for i in 0 .. m.TrunkLayers - 1 ->
                          let inW = if i = 0 then peWidth else m.Width

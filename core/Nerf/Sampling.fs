@@ -2,6 +2,14 @@ namespace LoE.Core.Nerf
 
 open LoE.Core
 
+/// Which coarse weights hierarchical sampling draws from.
+type FineWeights =
+    /// Every coarse weight, on the strata of [near, far] (this project's reading until scene.fine_weights).
+    | All = 0
+    /// NeRF's published code (run_nerf.py): bins are the midpoints of consecutive coarse distances
+    /// (z_vals_mid), weights the coarse weights without the first and the last (weights[..., 1:-1]).
+    | Interior = 1
+
 /// Where along each ray the field is queried: distances t [rays; samples] in float64 on the device, made there
 /// from uniforms the device draws (training) or fixed fractions (evaluation), never through .NET arrays.
 module Sampling =
@@ -28,13 +36,22 @@ module Sampling =
         let w = (far - near) / float count
         b.points (Array.init (count + 1) (fun i -> if i = count then far else near + float i * w)) [| 1; count + 1 |]
 
-    /// Hierarchical samples: `count` distances per ray drawn from the piecewise-constant density the coarse weights
-    /// [rays; strata] put on the strata (plus 1e-5, as NeRF, so an empty ray still samples evenly), by the inverse
-    /// CDF of stratified uniforms; merged with the coarse samples and sorted. Not differentiated.
-    let hierarchical (b: Backend<'T>) (jitter: Jitter) (near: float) (far: float) (coarse: 'T) (weights: 'T) (count: int) : 'T =
+    /// Hierarchical samples: `count` distances per ray drawn by the inverse CDF of stratified uniforms from a
+    /// piecewise-constant density (the weights plus 1e-5, as NeRF, so an empty ray still samples evenly); merged with
+    /// the coarse samples and sorted. Not differentiated. `All`: the coarse weights [rays; strata] on the strata.
+    /// `Interior`: NeRF's sample_pdf(z_vals_mid, weights[..., 1:-1]): the strata − 2 interior weights on the bins
+    /// between midpoints of consecutive coarse distances (so each interior sample's weight sits on the span around it,
+    /// and the two end samples, whose intervals reach past the midpoints, give none). Needs at least 3 coarse samples.
+    let hierarchical (b: Backend<'T>) (which: FineWeights) (jitter: Jitter) (near: float) (far: float) (coarse: 'T) (weights: 'T) (count: int) : 'T =
         let shape = b.shape coarse
         let rays, strata = shape.[0], shape.[1]
-        let bins = b.add (edges b near far strata) (b.points (Array.zeroCreate rays) [| rays; 1 |])
+        let bins, weights =
+            match which with
+            | FineWeights.Interior ->
+                if strata < 3 then invalidArg "coarse" $"interior fine weights need at least 3 coarse samples, got {strata}"
+                b.scale 0.5 (b.add (b.narrowLast 0 (strata - 1) coarse) (b.narrowLast 1 (strata - 1) coarse)),
+                b.narrowLast 1 (strata - 2) weights
+            | _ -> b.add (edges b near far strata) (b.points (Array.zeroCreate rays) [| rays; 1 |]), weights
         // Stratified uniforms in [0, 1): sample j in [j/M, (j+1)/M), which covers the CDF evenly.
         let u = b.add (b.points (Array.init count (fun j -> float j / float count)) [| 1; count |]) (b.scale (1.0 / float count) (fractions b jitter rays count))
         let u = b.add u (b.points (Array.zeroCreate rays) [| rays; 1 |])

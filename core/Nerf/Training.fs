@@ -18,7 +18,9 @@ type NerfTrain =
       Seed: int
       LogEvery: int
       /// Rays rendered at once when evaluating (memory, not results).
-      Chunk: int }
+      Chunk: int
+      /// Which coarse weights the fine samples are drawn from (Sampling.hierarchical).
+      FineWeights: FineWeights }
 
 /// What a NeRF run measures: PSNR and SSIM on the test views (means over views), time, sizes, the test renders.
 type NerfResult =
@@ -57,8 +59,8 @@ module Training =
           Colours = b.tensor r.Colours [| r.Count; 3 |] |> keep }
 
     /// The coarse and the fine rendering of rays: samples on the device, routed and encoded there (Batch.ofPoints).
-    let renderRays (b: Backend<'T>) (m: NerfModel) (scene: Scene) (fs: Fields<'T>) (ps: Params<'T>) (jitter: int -> Sampling.Jitter) coarseSamples fineSamples
-                   (origins: 'T) (directions: 'T) (viewDirections: 'T) : Render.Rendered<'T> * Render.Rendered<'T> =
+    let renderRays (b: Backend<'T>) (m: NerfModel) (scene: Scene) (fs: Fields<'T>) (ps: Params<'T>) (jitter: int -> Sampling.Jitter)
+                   (fineWeights: FineWeights) coarseSamples fineSamples (origins: 'T) (directions: 'T) (viewDirections: 'T) : Render.Rendered<'T> * Render.Rendered<'T> =
         let rays = (b.shape origins).[0]
         let pass (field: Component<'T>) (t: 'T) =
             let samples = (b.shape t).[1]
@@ -71,7 +73,7 @@ module Training =
         let coarse = pass fs.Coarse tCoarse
         let fine =
             if fineSamples = 0 then coarse
-            else pass fs.Fine (Sampling.hierarchical b (jitter 1) scene.Near scene.Far tCoarse coarse.Weights fineSamples)
+            else pass fs.Fine (Sampling.hierarchical b fineWeights (jitter 1) scene.Near scene.Far tCoarse coarse.Weights fineSamples)
         coarse, fine
 
     /// A seed for the sampler of one pass of one iteration: a function of (seed, iteration, pass) alone, so a resumed
@@ -93,7 +95,7 @@ module Training =
             let idx = b.indices indices [| indices.Length |]
             let pick x = b.gatherRows x idx
             let coarse, fine =
-                renderRays b m scene fs ps (fun pass -> Sampling.Random(samplerSeed t.Seed it pass)) t.CoarseSamples t.FineSamples
+                renderRays b m scene fs ps (fun pass -> Sampling.Random(samplerSeed t.Seed it pass)) t.FineWeights t.CoarseSamples t.FineSamples
                     (pick train.Origins) (pick train.Directions) (pick train.ViewDirections)
             let truth = pick train.Colours
             let coarseLoss = Metrics.mse b coarse.Colours truth
@@ -115,7 +117,7 @@ module Training =
             use _ = b.scope ()
             let n = min t.Chunk (r.Count - start)
             let slice (a: float[]) = b.points (Array.sub a (3 * start) (3 * n)) [| n; 3 |]
-            let _, fine = renderRays b m scene fs ps (fun _ -> Sampling.Centred) t.CoarseSamples t.FineSamples (slice r.Origins) (slice r.Directions) (slice r.ViewDirections)
+            let _, fine = renderRays b m scene fs ps (fun _ -> Sampling.Centred) t.FineWeights t.CoarseSamples t.FineSamples (slice r.Origins) (slice r.Directions) (slice r.ViewDirections)
             b.toArray fine.Colours |> Array.iteri (fun i v -> pixels.[3 * start + i] <- float32 (Math.Clamp(v, 0.0, 1.0)))
         { Width = camera.Width; Height = camera.Height; Channels = 3; Pixels = pixels }
 

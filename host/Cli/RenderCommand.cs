@@ -109,7 +109,7 @@ public static class RenderCommand
         TorchDevices.Require(o.Backend, [o.Device], "--device");
         var backend = new BackendSpec(o.Backend, o.Device, false, Environment.ProcessorCount);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var images = Training.renderWith(backend, SpecBuilder.Nerf(config), SpecBuilder.NerfTraining(config), scene, checkpoint, cameras);
+        var images = Training.renderWith(backend, SpecBuilder.Nerf(config, scene), SpecBuilder.NerfTraining(config), scene, checkpoint, cameras);
         var target = o.Out ?? Path.Combine(o.RunDir, $"render-{(o.Orbit is null ? "test" : "orbit")}-{size[0]}x{size[1]}");
         Directory.CreateDirectory(target);
         for (var i = 0; i < images.Length; i++)

@@ -22,6 +22,9 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
     public ConfigException Error(string key, string detail) =>
         written.TryGetValue(key, out var v) ? new ConfigException(v.Origin, key, detail) : new ConfigException(where, whereKey, $"{key}: {detail}");
 
+    /// <summary>Whether the experiment (or --set) wrote <paramref name="key"/>, rather than leaving its default.</summary>
+    public bool IsWritten(string key) => written.ContainsKey(key);
+
     internal void Enter(object section)
     {
         switch (section)

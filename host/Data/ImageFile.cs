@@ -49,6 +49,28 @@ public static class ImageFile
         return FromBitmap(white, 3, size);
     }
 
+    /// <summary>An image's alpha in all three channels (opaque files: 1), resized to [width, height] when given: a
+    /// scene view's mask (scene.box fitted).</summary>
+    public static Image LoadAlpha(string path, int[]? size = null)
+    {
+        using var decoded = Decode(path, out _);
+        var span = decoded.GetPixelSpan();
+        for (var i = 0; i < span.Length; i += 4)
+        {
+            span[i] = span[i + 1] = span[i + 2] = span[i + 3];
+            span[i + 3] = 255;
+        }
+        return FromBitmap(decoded, 3, size);
+    }
+
+    /// <summary>An image file's stored width and height, read from its header.</summary>
+    public static (int Width, int Height) StoredSize(string path)
+    {
+        using var codec = SKCodec.Create(path, out var opened)
+                          ?? throw new InvalidDataException($"{path}: not a PNG or JPEG image Skia can decode ({Describe(opened)})");
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
     /// <summary>
     /// Decodes an image as RGB, its centred largest square cropped and resized to side × side (a GAN's training
     /// images: how FFHQ-like folders are brought to one size without distorting faces).

@@ -22,10 +22,32 @@ public static class SceneFile
         }
         if (!Directory.Exists(folder)) throw new FileNotFoundException($"scene folder not found: {folder}");
         var size = data.Size is [var sw, var sh] ? FSharpOption<Tuple<int, int>>.Some(Tuple.Create(sw, sh)) : FSharpOption<Tuple<int, int>>.None;
+        // A scene's views share one stored size (one camera model): resizing views of several sizes to data.size
+        // would bend each one's aspect ratio and focal length, so they are refused at their first odd file.
+        (string Path, int Width, int Height)? first = null;
         var decode = FuncConvert.FromFunc((string path, FSharpOption<Tuple<int, int>> s) =>
-            ImageFile.LoadOnWhite(path, s is null ? null : [s.Value.Item1, s.Value.Item2]));
-        if (File.Exists(Path.Combine(folder, "transforms_train.json"))) return Blender.load(decode, folder, size, scene.TestEvery);
-        if (File.Exists(Path.Combine(folder, "intrinsics.txt"))) return Nsvf.load(decode, folder, size, scene.TestEvery);
+        {
+            var (w, h) = ImageFile.StoredSize(path);
+            first ??= (path, w, h);
+            if ((w, h) != (first.Value.Width, first.Value.Height))
+                throw new SceneDataException($"{path}: {w}×{h}, but {first.Value.Path} is {first.Value.Width}×{first.Value.Height}; a scene's views must share one size");
+            return ImageFile.LoadOnWhite(path, s is null ? null : [s.Value.Item1, s.Value.Item2]);
+        });
+        var fitted = scene.Box == SceneBox.Fitted;
+        if (File.Exists(Path.Combine(folder, "transforms_train.json")))
+        {
+            var loaded = Blender.load(decode, folder, size, scene.TestEvery);
+            if (!fitted) return loaded;
+            var masks = Blender.split(FuncConvert.FromFunc((string path, FSharpOption<Tuple<int, int>> s) =>
+                ImageFile.LoadAlpha(path, s is null ? null : [s.Value.Item1, s.Value.Item2])), folder, "train", size, 1);
+            var (centre, scale) = Blender.fit(masks);
+            return new Scene(loaded.Name, loaded.Train, loaded.Test, loaded.Near, loaded.Far, loaded.Background, centre, scale);
+        }
+        if (File.Exists(Path.Combine(folder, "intrinsics.txt")))
+        {
+            if (fitted) throw new SceneDataException($"{folder}: scene.box fitted is for NeRF-synthetic scenes; an NSVF scene's box is its bbox.txt");
+            return Nsvf.load(decode, folder, size, scene.TestEvery);
+        }
         throw new InvalidDataException($"{folder}: neither a NeRF-synthetic scene (transforms_train.json) nor an NSVF one (intrinsics.txt)");
     }
 }

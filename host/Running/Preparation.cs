@@ -82,7 +82,7 @@ public static class Preparation
         const string key = "data.scene";
         var c = run.Config;
         // Everything the scene's views depend on; runs of one sweep share them.
-        var cacheKey = string.Join("|", c.Values.Where(v => v.Key.StartsWith("data.") || v.Key is "scene.views" or "scene.hold_out" or "scene.test_every")
+        var cacheKey = string.Join("|", c.Values.Where(v => v.Key.StartsWith("data.") || v.Key is "scene.views" or "scene.hold_out" or "scene.test_every" or "scene.box")
             .Select(v => $"{v.Key}={v.Text}"));
         if (!scenes.TryGetValue(cacheKey, out var scene))
         {
@@ -102,6 +102,6 @@ public static class Preparation
                 throw new ConfigException(c.Find(key).Origin, key, $"the scene has {scene.Train.Length} training and {scene.Test.Length} test views; it needs both");
             scenes[cacheKey] = scene;
         }
-        return new PreparedRun(run, null, null, null, new SceneRun(SpecBuilder.Nerf(c), SpecBuilder.NerfTraining(c), scene, c.Scene.Turntable));
+        return new PreparedRun(run, null, null, null, new SceneRun(SpecBuilder.Nerf(c, scene), SpecBuilder.NerfTraining(c), scene, c.Scene.Turntable));
     }
 }

@@ -61,7 +61,9 @@ public static class SpecBuilder
     /// A radiance field (section D) from the model and scene sections: the trunk is model.widths (checked equal),
     /// every trunk layer position-dependent with model.tile on A_i = s_i I (layout scales) or none (pe-mlp).
     /// </summary>
-    public static NerfModel Nerf(ResolvedConfig c)
+    /// <paramref name="scene"/> gives the box that scene.encoding nerf maps back to world units; without it (counts,
+    /// checks) a nerf encoding is built for a scene at centre 0 and scale 1.
+    public static NerfModel Nerf(ResolvedConfig c, Scene? scene = null)
     {
         var m = c.Model;
         var experts = m.IsScales && m.Tile.Any(t => t > 1);
@@ -77,7 +79,8 @@ public static class SpecBuilder
             interpolation: m.Interpolation,
             negativeSlope: m.NegativeSlope,
             sharedBias: m.SharedBias,
-            expertInit: m.ExpertInit);
+            expertInit: m.ExpertInit,
+            encoding: PositionEncodingModule.choose(c.Scene.Encoding, scene?.Centre ?? [0.0, 0.0, 0.0], scene?.Scale ?? 1.0));
     }
 
     /// <summary>How a radiance field trains: train.batch_size rays per iteration, NeRF's exponential decay.</summary>
@@ -96,7 +99,8 @@ public static class SpecBuilder
             epsilon: t.Epsilon,
             seed: t.Seed,
             logEvery: t.LogEvery,
-            chunk: s.Chunk);
+            chunk: s.Chunk,
+            fineWeights: s.FineWeights);
     }
 
     public static TrainSpec Train(ResolvedConfig c)
