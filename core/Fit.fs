@@ -58,7 +58,7 @@ module Fit =
           Objective =
             { Groups = [ { Names = names; Initial = initial |> List.map snd; Adam = adamOf spec; LearningRate = learningRate spec } ]
               Loss = fun _ it groups -> loss it (List.head groups)
-              PsnrOfLoss = Metrics.psnr } }
+              PsnrOfLoss = Metrics.psnr; TestEvery = 0; TestPsnr = fun _ -> nan } }
 
     /// The network's output at the sample centres of a grid of `size` samples, any size (the representation is
     /// continuous), computed in chunks of points so that memory stays bounded at any resolution.

@@ -118,8 +118,9 @@ type TrainSpec =
 /// Which backend runs the numbers: "torch" with a device ("cpu", "cuda"), and a precision.
 type BackendSpec = { Name: string; Device: string; Float64: bool; Threads: int }
 
-/// One row of the metrics over iterations.
-type Progress = { Iteration: int; Loss: float; PsnrDb: float; LearningRate: float; Seconds: float }
+/// One row of the metrics over iterations. TestPsnrDb: the held-out PSNR measured at that iteration (a scene's
+/// scene.eval_every), NaN where none was measured.
+type Progress = { Iteration: int; Loss: float; PsnrDb: float; LearningRate: float; Seconds: float; TestPsnrDb: float }
 
 type FitResult =
     { PsnrDb: float

@@ -364,7 +364,7 @@ let tinyModel =
 let tinyTrain =
     { Iterations = 2; Rays = 8; CoarseSamples = 6; FineSamples = 6; LearningRate = 5e-3; LrDecaySteps = 1000
       Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8; Seed = 3; LogEvery = 1; Chunk = 64
-      FineWeights = FineWeights.All }
+      FineWeights = FineWeights.All; EvalEvery = 0; EvalViews = 4 }
 
 /// σ = ReLU(·) (NeRF's published code): a freshly initialised field's densities at random points are never
 /// negative (its raw density outputs are, at about half of them) and its colours lie in (0, 1).
@@ -433,6 +433,36 @@ let ``a NeRF run resumed from a checkpoint ends exactly as an uninterrupted one 
     let resumed = Training.trainWith backend tinyModel train scene (hooks atThree) [||]
     Assert.Equal<float[][]>(final.Parameters, (checkpoints |> Seq.find (fun c -> c.Iteration = 6)).Parameters)
     Assert.Equal(whole.PsnrDb, resumed.PsnrDb)
+
+/// scene.eval_every: rows at every eval_every-th iteration carry the held-out PSNR, the others NaN; evaluating
+/// changes nothing of training (the same parameters bit for bit as without it); and the last evaluation, over every
+/// test view, is the final evaluation's PSNR (the same deterministic samples).
+[<Fact>]
+let ``held-out PSNR while training is the final evaluation's at the same iteration and leaves training unchanged`` () =
+    let scene = Procedural.scene 6 6 3
+    let train = { tinyTrain with Iterations = 4; LogEvery = 1 }
+    let backend = { Name = "torch"; Device = "cpu"; Float64 = true; Threads = 1 }
+    let run t =
+        let checkpoints = ResizeArray<Checkpoint>()
+        let hooks = { OnProgress = Action<_> ignore; CheckpointEvery = 4; OnCheckpoint = Action<_> checkpoints.Add; Resume = Unchecked.defaultof<_>; Cancel = CancellationToken.None }
+        let r = Training.trainWith backend tinyModel t scene hooks [||]
+        r, checkpoints |> Seq.last
+    let plain, plainEnd = run train
+    let evaluated, evaluatedEnd = run { train with EvalEvery = 2; EvalViews = scene.Test.Length }
+    Assert.Equal<float[][]>(plainEnd.Parameters, evaluatedEnd.Parameters)
+    Assert.Equal<int list>([ 1; 2; 3; 4 ], evaluated.History |> Array.map (fun p -> p.Iteration) |> List.ofArray)
+    Assert.True(plain.History |> Array.forall (fun p -> Double.IsNaN p.TestPsnrDb))
+    Assert.Equal<bool list>([ false; true; false; true ], evaluated.History |> Array.map (fun p -> Double.IsFinite p.TestPsnrDb) |> List.ofArray)
+    Assert.Equal(evaluated.PsnrDb, evaluated.History.[3].TestPsnrDb, 9)
+    Assert.Equal<float[][]>(evaluatedEnd.History |> Array.map (fun p -> [| p.PsnrDb; p.TestPsnrDb |]), evaluated.History |> Array.map (fun p -> [| p.PsnrDb; p.TestPsnrDb |]))
+
+/// Views evaluated while training: ⌊i·n/k⌋ for i < k (10 test views, 4 evaluated: 0, 2, 5, 7), all when n ≤ k.
+[<Fact>]
+let ``evaluated test views are evenly spread: 0, 2, 5 and 7 of 10`` () =
+    let views = Procedural.scene 4 50 5 |> fun s -> s.Test
+    Assert.Equal(10, views.Length)
+    Assert.Equal<View[]>([| views.[0]; views.[2]; views.[5]; views.[7] |], Training.evalViews 4 views)
+    Assert.Equal<View[]>(views, Training.evalViews 12 views)
 
 /// A NeRF-synthetic folder in a temporary directory: transforms files from frames (file name, matrix), empty
 /// image files for the names in `present`.

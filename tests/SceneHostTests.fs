@@ -105,6 +105,30 @@ let ``a scene whose views differ in size is refused by loe run, naming the file,
         Assert.Contains("6×6", message)
     finally Directory.Delete(dir, true)
 
+/// checkpoint.bin format 2 keeps each row's held-out PSNR exactly; a format-1 file (written before it) still loads,
+/// every row without one (NaN), everything else unchanged.
+[<Fact>]
+let ``checkpoints keep held-out PSNR, and format-1 checkpoints still load without it`` () =
+    let history : LoE.Core.Progress[] =
+        [| { Iteration = 2; Loss = 0.5; PsnrDb = 3.0; LearningRate = 1e-3; Seconds = 1.5; TestPsnrDb = 12.25 }
+           { Iteration = 4; Loss = 0.25; PsnrDb = 6.0; LearningRate = 1e-3; Seconds = 3.0; TestPsnrDb = nan } |]
+    let c : LoE.Core.Checkpoint =
+        { Iteration = 4; Names = [| "w" |]; Shapes = [| [| 2 |] |]; Parameters = [| [| 1.0; 2.0 |] |]; AdamStep = 4
+          AdamM = [| [| 0.1; 0.2 |] |]; AdamV = [| [| 0.3; 0.4 |] |]; History = history; Seconds = 3.0 }
+    let path = Path.GetTempFileName()
+    try
+        let read version =
+            File.WriteAllBytes(path, LoE.Host.Output.CheckpointFile.Encode(c, "abc", version))
+            LoE.Host.Output.CheckpointFile.Read(path, "abc")
+        let now = read 2
+        Assert.Equal(12.25, now.History.[0].TestPsnrDb)
+        Assert.True(Double.IsNaN now.History.[1].TestPsnrDb)
+        let old = read 1
+        Assert.True(old.History |> Array.forall (fun p -> Double.IsNaN p.TestPsnrDb))
+        Assert.Equal<LoE.Core.Progress[]>(history |> Array.map (fun p -> { p with TestPsnrDb = 0.0 }), old.History |> Array.map (fun p -> { p with TestPsnrDb = 0.0 }))
+        Assert.Equal<float[][]>(c.Parameters, old.Parameters)
+    finally File.Delete path
+
 [<Fact>]
 let ``the shipped NeRF experiments expand, with the paper's Table 9 reading and Table 10 beside each row`` () =
     let f = ExperimentFile.Load(Path.Combine(repo, "experiments.yaml"))
@@ -121,7 +145,8 @@ let ``a scene trains from loe run, writes its test views, comparison and turntab
     let dir = Directory.CreateTempSubdirectory("loe-scene-").FullName
     try
         let yaml = Path.Combine(dir, "exp.yaml")
-        File.WriteAllText(yaml, yamlText.Replace("data/camera.png", Path.Combine(repo, "data", "camera.png")))
+        // Held-out PSNR at iterations 2 and 4 (eval_every changes no run id).
+        File.WriteAllText(yaml, yamlText.Replace("data/camera.png", Path.Combine(repo, "data", "camera.png")).Replace("turntable: 3}", "turntable: 3, eval_every: 2, eval_views: 1}"))
         let o = RunOptions(File = yaml, Experiment = "tiny", Out = dir, Threads = Nullable 1)
         Assert.Equal(0, RunCommand.ExecuteAsync(o, TextWriter.Null, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult())
         let folders = Directory.GetDirectories(Path.Combine(dir, "tiny")) |> Array.sort
@@ -136,7 +161,15 @@ let ``a scene trains from loe run, writes its test views, comparison and turntab
         Assert.Equal(3, Directory.GetFiles(Path.Combine(ours, "turntable"), "*.png").Length)
         let gif = File.ReadAllBytes(Path.Combine(ours, "turntable.gif"))
         Assert.Equal("GIF89a", Text.Encoding.ASCII.GetString(gif, 0, 6))
+        // metrics.csv: log_every 2 and eval_every 2, so rows 2 and 4 both carry a held-out PSNR.
+        let metrics = File.ReadAllLines(Path.Combine(ours, "metrics.csv"))
+        Assert.Equal("iteration,loss,psnr_db,lr,seconds,test_psnr_db", metrics.[0])
+        Assert.Equal(2, metrics.Length - 1)
+        for row in metrics.[1..] do Assert.True(Double.IsFinite(Double.Parse(row.Split(',').[5], Globalization.CultureInfo.InvariantCulture)), row)
+        let history = LoE.Host.Output.RunRecord.ReadMetrics(Path.Combine(ours, "metrics.csv"))
+        Assert.True(history |> Seq.forall (fun p -> Double.IsFinite p.TestPsnrDb))
         let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
+        Assert.Contains("train PSNR (dB)", summary)
         Assert.Contains("31.46", summary)
         Assert.Contains("paper SSIM", summary)
         Assert.Contains("0.936", summary)

@@ -136,7 +136,9 @@ module Training =
                 [ { Names = dNames; Initial = dNames |> List.map (fun n -> dInit.[n]); Adam = adam; LearningRate = fun _ -> dLearningRate }
                   { Names = gNames; Initial = gNames |> List.map (fun n -> gInit.[n]); Adam = adam; LearningRate = fun _ -> t.LearningRate } ]
               Loss = loss
-              PsnrOfLoss = fun _ -> nan } }
+              PsnrOfLoss = fun _ -> nan
+              TestEvery = 0
+              TestPsnr = fun _ -> nan } }
 
     /// Images from the generator for latents (row-major [count; LatentDim]), in [0, 1], `chunk` images at a time.
     let generate (b: Backend<'T>) (gen: Generator<'T>) (ps: Params<'T>) (side: int) (latents: float[]) : Image[] =

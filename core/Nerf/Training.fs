@@ -20,7 +20,11 @@ type NerfTrain =
       /// Rays rendered at once when evaluating (memory, not results).
       Chunk: int
       /// Which coarse weights the fine samples are drawn from (Sampling.hierarchical).
-      FineWeights: FineWeights }
+      FineWeights: FineWeights
+      /// Iterations between held-out evaluations while training (0: none).
+      EvalEvery: int
+      /// At most this many test views, evenly spread, rendered by those evaluations.
+      EvalViews: int }
 
 /// What a NeRF run measures: PSNR and SSIM on the test views (means over views), time, sizes, the test renders.
 type NerfResult =
@@ -82,32 +86,10 @@ module Training =
 
     type Problem<'T> = { Fields: Fields<'T>; Names: string list; Objective: Objective<'T> }
 
-    /// The NeRF objective over the training views: every iteration `Rays` rays drawn from (seed, iteration),
-    /// loss = MSE(coarse) + MSE(fine) (NeRF's); the logged PSNR is that of half the loss, their mean.
-    let problem (b: Backend<'T>) (m: NerfModel) (t: NerfTrain) (scene: Scene) : Problem<'T> =
-        let fs = fields b m
-        let initial = (Component.init b fs.Coarse t.Seed |> Map.toList) @ (Component.init b fs.Fine (t.Seed + 1) |> Map.toList)
-        let names = initial |> List.map fst
-        let train = upload b (Scene.gridRays scene scene.Train) true
-        let loss (it: int) (values: 'T list) =
-            let ps = List.zip names values |> Map.ofList
-            let indices = Fit.sampleIndices t.Seed it t.Rays train.Count
-            let idx = b.indices indices [| indices.Length |]
-            let pick x = b.gatherRows x idx
-            let coarse, fine =
-                renderRays b m scene fs ps (fun pass -> Sampling.Random(samplerSeed t.Seed it pass)) t.FineWeights t.CoarseSamples t.FineSamples
-                    (pick train.Origins) (pick train.Directions) (pick train.ViewDirections)
-            let truth = pick train.Colours
-            let coarseLoss = Metrics.mse b coarse.Colours truth
-            if t.FineSamples = 0 then coarseLoss else b.add coarseLoss (Metrics.mse b fine.Colours truth)
-        let halve = if t.FineSamples = 0 then 1.0 else 0.5
-        { Fields = fs; Names = names
-          Objective =
-            { Groups = [ { Names = names; Initial = initial |> List.map snd
-                           Adam = { Optim.Beta1 = t.Beta1; Optim.Beta2 = t.Beta2; Optim.Epsilon = t.Epsilon }
-                           LearningRate = learningRate t } ]
-              Loss = fun _ it groups -> loss it (List.head groups)
-              PsnrOfLoss = fun l -> Metrics.psnr (l * halve) } }
+    /// The test views evaluated while training: all when there are at most `count`, else views ⌊i·n/count⌋,
+    /// i < count (evenly spread, the first included).
+    let evalViews (count: int) (test: View[]) : View[] =
+        if test.Length <= count then test else Array.init count (fun i -> test.[i * test.Length / count])
 
     /// The fine rendering of a camera's every pixel with deterministic samples, in chunks of rays.
     let renderView (b: Backend<'T>) (m: NerfModel) (t: NerfTrain) (scene: Scene) (fs: Fields<'T>) (ps: Params<'T>) (camera: Camera) : Image =
@@ -130,6 +112,40 @@ module Training =
         let psnrs = Array.map2 (fun r v -> Metrics.psnr (mseOf r v.Image)) renders views
         let ssims = Array.map2 (fun (r: Image) v -> Metrics.ssim [| r.Width; r.Height |] 3 r.Pixels v.Image.Pixels) renders views
         Array.average psnrs, Array.average ssims, psnrs
+
+    /// The NeRF objective over the training views: every iteration `Rays` rays drawn from (seed, iteration),
+    /// loss = MSE(coarse) + MSE(fine) (NeRF's); the logged PSNR is that of half the loss, their mean.
+    let problem (b: Backend<'T>) (m: NerfModel) (t: NerfTrain) (scene: Scene) : Problem<'T> =
+        let fs = fields b m
+        let initial = (Component.init b fs.Coarse t.Seed |> Map.toList) @ (Component.init b fs.Fine (t.Seed + 1) |> Map.toList)
+        let names = initial |> List.map fst
+        let train = upload b (Scene.gridRays scene scene.Train) true
+        let loss (it: int) (values: 'T list) =
+            let ps = List.zip names values |> Map.ofList
+            let indices = Fit.sampleIndices t.Seed it t.Rays train.Count
+            let idx = b.indices indices [| indices.Length |]
+            let pick x = b.gatherRows x idx
+            let coarse, fine =
+                renderRays b m scene fs ps (fun pass -> Sampling.Random(samplerSeed t.Seed it pass)) t.FineWeights t.CoarseSamples t.FineSamples
+                    (pick train.Origins) (pick train.Directions) (pick train.ViewDirections)
+            let truth = pick train.Colours
+            let coarseLoss = Metrics.mse b coarse.Colours truth
+            if t.FineSamples = 0 then coarseLoss else b.add coarseLoss (Metrics.mse b fine.Colours truth)
+        let halve = if t.FineSamples = 0 then 1.0 else 0.5
+        let held = evalViews t.EvalViews scene.Test
+        let testPsnr (groups: 'T list list) =
+            let ps = List.zip names (List.head groups) |> Map.ofList
+            let renders = held |> Array.map (fun v -> renderView b m t scene fs ps v.Camera)
+            let psnr, _, _ = measure renders held
+            psnr
+        { Fields = fs; Names = names
+          Objective =
+            { Groups = [ { Names = names; Initial = initial |> List.map snd
+                           Adam = { Optim.Beta1 = t.Beta1; Optim.Beta2 = t.Beta2; Optim.Epsilon = t.Epsilon }
+                           LearningRate = learningRate t } ]
+              Loss = fun _ it groups -> loss it (List.head groups)
+              PsnrOfLoss = fun l -> Metrics.psnr (l * halve)
+              TestEvery = t.EvalEvery; TestPsnr = testPsnr } }
 
     /// The result in the shape of the signal experiments' (what the host summarises): the test renders as the frames
     /// of the output, the mean squared error over test pixels as the final loss.

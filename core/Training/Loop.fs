@@ -39,7 +39,8 @@ module Loop =
 
     /// Trains `objective` for settings.Iterations iterations, each group stepping once per iteration in group
     /// order. Resumes from hooks.Resume when given, hands a checkpoint to hooks.OnCheckpoint every
-    /// hooks.CheckpointEvery iterations and after the last one, and reports group 0's loss every LogEvery.
+    /// hooks.CheckpointEvery iterations and after the last one, and reports group 0's loss every LogEvery and at
+    /// every objective.TestEvery-th iteration, where it also measures the held-out PSNR (outside the training clock).
     let run (b: Backend<'T>) (objective: Objective<'T>) (settings: LoopSettings) (hooks: FitHooks) : Trained<'T> =
         let groups = objective.Groups
         let names = groups |> List.collect (fun g -> g.Names)
@@ -70,9 +71,18 @@ module Loop =
                 states <- states |> List.mapi (fun k s -> if k = g then nextState else s)
                 if not (Double.IsFinite value) then raise (DivergedException(it + 1, value))
                 if g = 0 then reported <- value)
-            if (it + 1) % settings.LogEvery = 0 || it = settings.Iterations - 1 then
+            let testing = objective.TestEvery > 0 && (it + 1) % objective.TestEvery = 0
+            if (it + 1) % settings.LogEvery = 0 || it = settings.Iterations - 1 || testing then
+                let seconds = elapsed ()
+                let test =
+                    if not testing then nan
+                    else
+                        clock.Stop()
+                        let value = (use _ = b.scope () in objective.TestPsnr ps)
+                        clock.Start()
+                        value
                 let row = { Iteration = it + 1; Loss = reported; PsnrDb = objective.PsnrOfLoss reported
-                            LearningRate = (List.head groups).LearningRate it; Seconds = elapsed () }
+                            LearningRate = (List.head groups).LearningRate it; Seconds = seconds; TestPsnrDb = test }
                 history.Add row
                 hooks.OnProgress.Invoke row
             // The last checkpoint holds the trained parameters: what `loe render` reads.

@@ -16,7 +16,11 @@ type Objective<'T> =
     { Groups: ParameterGroup<'T> list
       Loss: int -> int -> 'T list list -> 'T
       /// What the logged loss of group 0 means as PSNR (NaN when it means none).
-      PsnrOfLoss: float -> float }
+      PsnrOfLoss: float -> float
+      /// Iterations between held-out evaluations (0: none).
+      TestEvery: int
+      /// The held-out PSNR of every group's current parameters; must not change training (no randomness drawn).
+      TestPsnr: 'T list list -> float }
 
 /// When the loop records, checkpoints and stops.
 type LoopSettings = { Iterations: int; LogEvery: int }

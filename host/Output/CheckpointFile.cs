@@ -8,24 +8,28 @@ namespace LoE.Host.Output;
 /// checkpoint.bin: a <see cref="Checkpoint"/> in a compact binary form. Layout (little-endian): the magic
 /// "LOECKPT\0", a format version, the run's configuration hash, the payload, and a SHA-256 of everything before
 /// it, so that a file from another run, another format or a damaged disk is refused rather than half-loaded.
+/// Format 2 adds each history row's held-out PSNR (scene.eval_every); format 1 files still load, with none.
 /// </summary>
 public static class CheckpointFile
 {
     public const string FileName = "checkpoint.bin";
     private static readonly byte[] Magic = "LOECKPT\0"u8.ToArray();
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>Writes atomically (temporary file, sync, rename): a kill at any moment leaves the previous checkpoint or this one.</summary>
     public static Task WriteAsync(string path, Checkpoint c, string configHash) =>
         AtomicFile.WriteBytesAsync(path, Encode(c, configHash));
 
-    public static byte[] Encode(Checkpoint c, string configHash)
+    /// <summary>The file's bytes; <paramref name="version"/> 1 writes the format before held-out PSNR (what older
+    /// runs left behind, for tests that they still load).</summary>
+    public static byte[] Encode(Checkpoint c, string configHash, int version = Version)
     {
+        if (version is < 1 or > Version) throw new ArgumentOutOfRangeException(nameof(version), $"formats 1 to {Version}, got {version}");
         using var buffer = new MemoryStream();
         using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
-            w.Write(Version);
+            w.Write(version);
             w.Write(configHash);
             w.Write(c.Iteration);
             w.Write(c.Seconds);
@@ -48,6 +52,7 @@ public static class CheckpointFile
                 w.Write(p.PsnrDb);
                 w.Write(p.LearningRate);
                 w.Write(p.Seconds);
+                if (version >= 2) w.Write(p.TestPsnrDb);
             }
         }
         var body = buffer.ToArray();
@@ -67,7 +72,7 @@ public static class CheckpointFile
         using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length));
         r.ReadBytes(Magic.Length);
         var version = r.ReadInt32();
-        if (version != Version) throw new InvalidDataException($"{path}: checkpoint format {version}, this loe reads {Version}");
+        if (version is < 1 or > Version) throw new InvalidDataException($"{path}: checkpoint format {version}, this loe reads 1 to {Version}");
         var hash = r.ReadString();
         if (hash != configHash) throw new InvalidDataException($"{path}: written for configuration {hash}, not {configHash}");
         var iteration = r.ReadInt32();
@@ -87,7 +92,7 @@ public static class CheckpointFile
         }
         var history = new Progress[r.ReadInt32()];
         for (var i = 0; i < history.Length; i++)
-            history[i] = new Progress(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
+            history[i] = new Progress(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), version >= 2 ? r.ReadDouble() : double.NaN);
         return new Checkpoint(iteration, names, shapes, ps, adamStep, ms, vs, history, seconds);
     }
 

@@ -4,7 +4,9 @@ using ScottPlot;
 namespace LoE.Host.Output;
 
 /// <summary>psnr.png: PSNR against iteration, one line per combination (mean over seeds, a band of ± one
-/// standard deviation when there are several), like Figure 8 of the paper.</summary>
+/// standard deviation when there are several), like Figure 8 of the paper. Where held-out PSNR was measured
+/// (scene.eval_every) a combination also gets a dashed test curve with markers in its colour, beside its solid
+/// training curve.</summary>
 public static class PsnrPlot
 {
     public static Task WriteAsync(string path, string experiment, IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
@@ -14,7 +16,8 @@ public static class PsnrPlot
         for (var i = 0; i < combinations.Count; i++)
         {
             var c = combinations[i];
-            var (xs, mean, std) = Curve(c.Runs.Select(r => r.History).Where(h => h.Count > 0).ToList());
+            var histories = c.Runs.Select(r => r.History).Where(h => h.Count > 0).ToList();
+            var (xs, mean, std) = Curve(histories, p => p.PsnrDb);
             if (xs.Length == 0) continue;
             var color = palette.GetColor(i);
             if (std.Any(s => s > 0))
@@ -27,6 +30,16 @@ public static class PsnrPlot
             line.LineWidth = 2;
             var failed = c.Failed.Count > 0 ? " (failed)" : "";
             line.LegendText = c.Label(keys) + failed;
+            var (tx, tmean, _) = Curve(histories, p => p.TestPsnrDb);
+            if (tx.Length > 0)
+            {
+                line.LegendText = c.Label(keys) + " train" + failed;
+                var test = plot.Add.Scatter(tx, tmean, color);
+                test.LineWidth = 2;
+                test.LinePattern = LinePattern.Dashed;
+                test.MarkerSize = 6;
+                test.LegendText = c.Label(keys) + " test" + failed;
+            }
         }
         // The serif fallback ScottPlot picks when its default font is missing looks out of place next to the tables.
         plot.Font.Set("DejaVu Sans");
@@ -42,22 +55,22 @@ public static class PsnrPlot
     }
 
     /// <summary>Mean and standard deviation over seeds at each iteration that every seed logged (unfinished seeds shorten the curve).</summary>
-    private static (double[] Xs, double[] Mean, double[] Std) Curve(IReadOnlyList<IReadOnlyList<Progress>> histories)
+    private static (double[] Xs, double[] Mean, double[] Std) Curve(IReadOnlyList<IReadOnlyList<Progress>> histories, Func<Progress, double> psnr)
     {
         if (histories.Count == 0) return ([], [], []);
         var byIteration = histories
-            .SelectMany(h => h.Where(p => double.IsFinite(p.PsnrDb)))
+            .SelectMany(h => h.Where(p => double.IsFinite(psnr(p))))
             .GroupBy(p => p.Iteration)
             .Where(g => g.Count() == histories.Count || histories.Count == 1)
             .OrderBy(g => g.Key)
             .ToList();
         var xs = byIteration.Select(g => (double)g.Key).ToArray();
-        var mean = byIteration.Select(g => g.Average(p => p.PsnrDb)).ToArray();
+        var mean = byIteration.Select(g => g.Average(psnr)).ToArray();
         var std = byIteration.Select(g =>
         {
             if (g.Count() < 2) return 0.0;
-            var m = g.Average(p => p.PsnrDb);
-            return Math.Sqrt(g.Sum(p => (p.PsnrDb - m) * (p.PsnrDb - m)) / (g.Count() - 1));
+            var m = g.Average(psnr);
+            return Math.Sqrt(g.Sum(p => (psnr(p) - m) * (psnr(p) - m)) / (g.Count() - 1));
         }).ToArray();
         return (xs, mean, std);
     }

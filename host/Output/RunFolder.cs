@@ -48,9 +48,10 @@ public sealed partial record RunFolder(string Path)
 
     public Task WriteMetricsAsync(IEnumerable<Progress> history)
     {
-        var sb = new StringBuilder("iteration,loss,psnr_db,lr,seconds\n");
+        // test_psnr_db: the held-out PSNR where one was measured (scene.eval_every), empty elsewhere.
+        var sb = new StringBuilder("iteration,loss,psnr_db,lr,seconds,test_psnr_db\n");
         foreach (var p in history)
-            sb.Append(Invariant($"{p.Iteration},{R(p.Loss)},{R(p.PsnrDb)},{R(p.LearningRate)},{R(p.Seconds)}\n"));
+            sb.Append(Invariant($"{p.Iteration},{R(p.Loss)},{R(p.PsnrDb)},{R(p.LearningRate)},{R(p.Seconds)},{(double.IsFinite(p.TestPsnrDb) ? R(p.TestPsnrDb) : "")}\n"));
         return AtomicFile.WriteTextAsync(File(MetricsFile), sb.ToString());
     }
 

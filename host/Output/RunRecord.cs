@@ -74,7 +74,8 @@ public sealed record RunRecord(
         }
     }
 
-    /// <summary>metrics.csv rows; a missing or partly written file gives what can be read.</summary>
+    /// <summary>metrics.csv rows; a missing or partly written file gives what can be read. An empty or absent
+    /// test_psnr_db (files written before it) reads as NaN.</summary>
     public static IReadOnlyList<Progress> ReadMetrics(string path)
     {
         if (!File.Exists(path)) return [];
@@ -84,7 +85,8 @@ public sealed record RunRecord(
             var f = line.Split(',');
             if (f.Length < 5) continue;
             static double D(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
-            rows.Add(new Progress(int.Parse(f[0], CultureInfo.InvariantCulture), D(f[1]), D(f[2]), D(f[3]), D(f[4])));
+            var test = f.Length > 5 && f[5].Length > 0 ? D(f[5]) : double.NaN;
+            rows.Add(new Progress(int.Parse(f[0], CultureInfo.InvariantCulture), D(f[1]), D(f[2]), D(f[3]), D(f[4]), test));
         }
         return rows;
     }

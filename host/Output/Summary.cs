@@ -16,14 +16,17 @@ public static class Summary
         var name = runs[0].Experiment;
         var (keys, combinations) = Combination.Group(runs);
         if (runs.Any(r => r.Config.ContainsKey("data.images"))) return await GanSummary.WriteAsync(experimentFolder, name, runs, keys, combinations);
-        await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.csv"), CsvTable(keys, combinations).ToCsv());
-        var table = MarkdownTable(keys, combinations).ToMarkdown();
+        var scene = runs.Any(r => r.Config.ContainsKey("data.scene"));
+        await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.csv"), CsvTable(keys, combinations, scene).ToCsv());
+        var table = MarkdownTable(keys, combinations, scene).ToMarkdown();
         var md = $"# {name}\n\n" +
                  (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
                  "PSNR in dB: mean ± standard deviation over seeds (finished runs only), on the whole signal (a scene: " +
                  "the mean over its held-out test views, the fine network's renders). SSIM: " +
                  "Gaussian 11×11, σ = 1.5, per channel (and frame), averaged. Parameters: every stored parameter, " +
-                 "unused experts included; size: those at 4 bytes (float32).\n\n" +
+                 "unused experts included; size: those at 4 bytes (float32)." +
+                 (scene ? $" Train PSNR: the mean of the last {TrainRows} logged batch PSNRs of each run (the training rays of " +
+                          "those iterations, coarse and fine), then over seeds." : "") + "\n\n" +
                  table + Failures(runs);
         await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.md"), md);
         if (combinations.Any(c => c.Runs.Any(r => r.History.Count > 0)))
@@ -35,7 +38,7 @@ public static class Summary
     /// One row per combination: its summary keys, its runs and seeds (';'-separated), counts, PSNR mean and
     /// standard deviation, the paper's number, iterations, mean training time, parameters and status.
     /// </summary>
-    public static TextTable CsvTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
+    public static TextTable CsvTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, bool scene = false)
     {
         var headers = new List<string>(keys)
         {
@@ -57,16 +60,27 @@ public static class Summary
             c.Done.FirstOrDefault()?.Final!.ParameterBytes.ToString(CultureInfo.InvariantCulture) ?? "",
             c.Done.FirstOrDefault()?.Final is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
             c.Status,
+            .. scene ? [Format(TrainPsnr(c), "0.####")] : Array.Empty<string>(),
         ]).ToList();
+        if (scene) headers.Add("train_psnr_db");
         return new TextTable(headers, rows);
     }
 
+    /// <summary>Logged rows averaged into a run's final train PSNR.</summary>
+    public const int TrainRows = 5;
+
+    /// <summary>A scene combination's final train PSNR: per finished run the mean batch PSNR of its last
+    /// <see cref="TrainRows"/> logged rows, averaged over runs (one batch is noisy; the last few say where it ended).</summary>
+    public static double TrainPsnr(Combination c) =>
+        Mean(c.Done.Where(r => r.History.Count > 0).Select(r => r.History.TakeLast(TrainRows).Average(p => p.PsnrDb)));
+
     /// <summary>The readable table: PSNR as "mean ± std", the paper's column only when some combination has a number.</summary>
-    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
+    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, bool scene = false)
     {
         var withPaper = combinations.Any(c => c.PaperPsnrDb is not null);
         var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", "PSNR (dB)" };
         if (withPaper) headers.Add("paper (dB)");
+        if (scene) headers.Add("train PSNR (dB)");
         var withPaperSsim = combinations.Any(c => c.PaperSsim is not null);
         headers.Add("SSIM");
         if (withPaperSsim) headers.Add("paper SSIM");
@@ -79,6 +93,7 @@ public static class Summary
                 c.Psnr.Count == 0 ? "" : c.Psnr.Count == 1 ? Format(c.MeanPsnr, "0.00") : $"{Format(c.MeanPsnr, "0.00")} ± {Format(c.StdPsnr, "0.00")}",
             };
             if (withPaper) row.Add(c.PaperPsnrDb is { } p ? Format(p, "0.00") : "");
+            if (scene) row.Add(Format(TrainPsnr(c), "0.00"));
             row.Add(Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.000"));
             if (withPaperSsim) row.Add(c.PaperSsim is { } ps ? Format(ps, "0.000") : "");
             row.AddRange([

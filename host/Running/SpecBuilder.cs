@@ -100,7 +100,9 @@ public static class SpecBuilder
             seed: t.Seed,
             logEvery: t.LogEvery,
             chunk: s.Chunk,
-            fineWeights: s.FineWeights);
+            fineWeights: s.FineWeights,
+            evalEvery: s.EvalEvery,
+            evalViews: s.EvalViews);
     }
 
     public static TrainSpec Train(ResolvedConfig c)
