@@ -167,6 +167,14 @@ let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID i
         Assert.True(final.GetProperty("fd").GetDouble() > 0.0)
         Assert.True(Double.IsFinite(final.GetProperty("kid").GetDouble()))
         Assert.Equal((6, 6), (final.GetProperty("generated_images").GetInt32(), final.GetProperty("real_images").GetInt32()))
+        // The floor: the 6 real images a seed-0 run draws, first half against second; the same for every row.
+        Assert.Equal(3, final.GetProperty("real_floor_images").GetInt32())
+        let floorFd = final.GetProperty("real_floor_fd").GetDouble()
+        Assert.True(Double.IsFinite floorFd && floorFd >= 0.0, $"floor FD {floorFd}")
+        Assert.True(Double.IsFinite(final.GetProperty("real_floor_kid").GetDouble()))
+        for other in folders do
+            let f = Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(other, "final.json"))).RootElement
+            Assert.Equal(floorFd, f.GetProperty("real_floor_fd").GetDouble())
         // Every gan.sample_every = 3 iterations, and after the last (4); checkpoints every 2 meanwhile.
         Assert.Equal<string[]>([| "iteration-0000003.png"; "iteration-0000004.png" |],
                                Directory.GetFiles(Path.Combine(ours, "samples")) |> Array.map Path.GetFileName |> Array.sort)
@@ -174,7 +182,10 @@ let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID i
             Assert.True(File.Exists(Path.Combine(ours, picture)), picture)
         Assert.Equal(5, File.ReadAllLines(Path.Combine(ours, "losses.csv")).Length) // header and 4 iterations
         let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
-        for text in [ "FD (ResNet-18)"; "KID (ResNet-18)"; "paper FID"; "18.3"; "6 / 6"; "not FID" ] do Assert.Contains(text, summary)
+        for text in [ "FD (ResNet-18)"; "KID (ResNet-18)"; "paper FID"; "18.3"; "6 / 6"; "not FID"; "| real vs real (floor) |"; "3 / 3" ] do Assert.Contains(text, summary)
+        let csv = File.ReadAllLines(Path.Combine(dir, "tiny", "summary.csv"))
+        Assert.EndsWith("real_floor_fd,real_floor_kid,real_floor_images", csv.[0])
+        Assert.EndsWith(",3", csv.[1])
 
         let sample (args: SampleOptions) = SampleCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
         let out = Path.Combine(dir, "drawn")

@@ -150,3 +150,34 @@ let ``KID over subsets is 0-centred for a set split in two and positive for shif
     let shifted, _ = Frechet.kid d 50 50 1 x z
     Assert.True(abs same < 3.0 * sameStd, $"same distribution: {same} ± {sameStd}")
     Assert.True(shifted > 10.0 * abs same && shifted > 0.05, $"shifted {shifted}, same {same}")
+
+/// The summary's real-against-real floor (host/Metrics/GanScoring.RealFloor) splits the real features into their
+/// first and second half: halves that are the same set read FD 0.
+[<Property(MaxTest = 30)>]
+let ``the real-against-real floor of two identical halves is 0`` () =
+    forAll (Gen.zip (Gen.choose (1, 6)) (Gen.choose (0, 10000))) (fun (d, seed) ->
+        let rng = Random(seed)
+        let n = d + 2 + rng.Next(20)
+        let x = Array.init (n * d) (fun _ -> normal rng * 3.0 + 1.0)
+        let floor = LoE.Host.Metrics.GanScoring.RealFloor("test", d, Array.append x x, seed)
+        ((floor.RealCount, floor.FakeCount) = (n, n) && abs floor.Fd < 1e-9) |> Prop.label $"{floor.Fd}")
+
+/// A second half that is the first shifted by c has the same covariance, so its FD is |c|² (means apart, traces
+/// cancel); an odd last row is left out, and a half needs 2 images.
+[<Property(MaxTest = 30)>]
+let ``the real-against-real floor of a half and its shifted copy is the squared shift, the odd row left out`` () =
+    forAll (Gen.zip (Gen.choose (1, 6)) (Gen.choose (0, 10000))) (fun (d, seed) ->
+        let rng = Random(seed)
+        let n = d + 2 + rng.Next(20)
+        let x = Array.init (n * d) (fun _ -> normal rng * 3.0 + 1.0)
+        let c = Array.init d (fun _ -> normal rng)
+        let shifted = x |> Array.mapi (fun k v -> v + c.[k % d])
+        let odd = Array.init d (fun _ -> 1e6 * normal rng)
+        let floor = LoE.Host.Metrics.GanScoring.RealFloor("test", d, Array.concat [ x; shifted; odd ], seed)
+        let expected = Array.sumBy (fun v -> v * v) c
+        ((floor.RealCount, floor.FakeCount) = (n, n) && close 1e-7 floor.Fd expected) |> Prop.label $"{floor.Fd} vs {expected}")
+
+[<Fact>]
+let ``there is no real-against-real floor with fewer than 2 images a half`` () =
+    Assert.Null(LoE.Host.Metrics.GanScoring.RealFloor("test", 2, Array.init 6 float, 0))
+    Assert.NotNull(LoE.Host.Metrics.GanScoring.RealFloor("test", 2, Array.init 8 float, 0))

@@ -4,7 +4,11 @@ using LoE.Core.Gan;
 namespace LoE.Host.Metrics;
 
 /// FD and KID of generated images against real ones, with the network they were measured in.
-public sealed record GanScores(string Network, int RealCount, int FakeCount, double Fd, double KidMean, double KidStd);
+public sealed record GanScores(string Network, int RealCount, int FakeCount, double Fd, double KidMean, double KidStd)
+{
+    /// <summary>Real against real (<see cref="GanScoring.RealFloor"/>): the floor these scores are read against.</summary>
+    public GanScores? Floor { get; init; }
+}
 
 public static class GanScoring
 {
@@ -26,5 +30,17 @@ public static class GanScoring
         var fd = Frechet.distance(d, real, fake);
         var (kidMean, kidStd) = Frechet.kid(d, KidSubsets, Math.Min(KidSubsetSize, Math.Min(n1, n2)), seed, real, fake);
         return new GanScores(network, n1, n2, fd, kidMean, kidStd);
+    }
+
+    /// <summary>
+    /// FD and KID between the first and the second half of real features (rows, row-major): what the scores read
+    /// for two samples of one distribution, the floor a table's FDs are judged against. ⌊n/2⌋ rows a half (an odd
+    /// last row is left out); null when a half would have fewer than 2.
+    /// </summary>
+    public static GanScores? RealFloor(string network, int d, double[] real, int seed)
+    {
+        var half = real.Length / d / 2;
+        if (half < 2) return null;
+        return OfFeatures(network, d, real[..(half * d)], real[(half * d)..(2 * half * d)], seed);
     }
 }

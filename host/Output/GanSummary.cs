@@ -13,7 +13,7 @@ public static class GanSummary
     {
         var features = runs.Select(r => r.Final?.Features).FirstOrDefault(f => f is not null) ?? "ResNet-18";
         await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.csv"), CsvTable(keys, combinations).ToCsv());
-        var table = MarkdownTable(keys, combinations, features).ToMarkdown();
+        var table = MarkdownTable(keys, combinations, features, Floors(runs)).ToMarkdown();
         var fid = features.StartsWith("Inception", StringComparison.Ordinal);
         var md = $"# {name}\n\n" +
                  (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
@@ -21,11 +21,21 @@ public static class GanSummary
                  (fid ? " (FID proper: pytorch-fid's Inception-v3 weights)" : " (not FID: FID is defined on Inception-v3 features, which are not shipped here; do not compare FD with the paper's FID)") +
                  "; KID: the unbiased MMD² with the cubic kernel, mean over 100 subsets of up to 1000 images. Both depend on the " +
                  "number of images (the paper used 50k). Mean ± standard deviation over seeds. Parameters and multiply-adds per " +
-                 "pixel are the generator's. Samples: samples.png and samples/ in each run folder.\n\n" +
+                 "pixel are the generator's. Samples: samples.png and samples/ in each run folder." +
+                 (Floors(runs).Count > 0
+                     ? " Real vs real (floor): FD and KID between two disjoint halves of the real images, the first and the second " +
+                       $"half of those a seed-{Running.GanRunner.FloorSeed} run scores against (images per half in its images column): what the scores read for two " +
+                       "samples of one distribution, at half the real images of a row."
+                     : "") + "\n\n" +
                  table + Failures(runs);
         await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.md"), md);
         return table;
     }
+
+    /// <summary>The distinct real-against-real floors of the runs (one, unless gan.eval_samples or the data differ).</summary>
+    private static IReadOnlyList<RunFinal> Floors(IReadOnlyList<RunRecord> runs) =>
+        runs.Select(r => r.Final).OfType<RunFinal>().Where(f => f.FloorImages > 0)
+            .DistinctBy(f => (f.FloorImages, f.FloorFd, f.FloorKid)).ToList();
 
     private static IReadOnlyList<double> Fds(Combination c) => c.Done.Select(r => r.Final!.Fd).Where(double.IsFinite).ToList();
 
@@ -45,6 +55,7 @@ public static class GanSummary
         {
             "run", "seed", "runs", "done", "failed", "features", "fd", "fd_std", "paper_fid", "kid", "kid_std",
             "generated_images", "real_images", "iterations", "train_seconds", "parameters", "multiply_adds", "status",
+            "real_floor_fd", "real_floor_kid", "real_floor_images",
         };
         var rows = combinations.Select(c =>
         {
@@ -65,12 +76,16 @@ public static class GanSummary
                 first?.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
                 first is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
                 c.Status,
+                .. c.Done.Select(r => r.Final!).FirstOrDefault(f => f.FloorImages > 0) is { } floor
+                    ? [Format(floor.FloorFd, "0.####"), Format(floor.FloorKid, "0.######"), floor.FloorImages.ToString(CultureInfo.InvariantCulture)]
+                    : (string[])["", "", ""],
             ];
         }).ToList();
         return new TextTable(headers, rows);
     }
 
-    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, string features)
+    /// <summary>One row per combination, then one "real vs real (floor)" row per distinct floor.</summary>
+    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, string features, IReadOnlyList<RunFinal>? floors = null)
     {
         var withPaper = combinations.Any(c => c.PaperFid is not null);
         var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", $"FD ({features})" };
@@ -94,6 +109,15 @@ public static class GanSummary
                 c.Status]);
             return (IReadOnlyList<string>)row;
         }).ToList();
+        foreach (var f in floors ?? [])
+        {
+            var row = new List<string> { "real vs real (floor)" };
+            row.AddRange(Enumerable.Repeat("", Math.Max(1, keys.Count) - 1));
+            row.AddRange(["", Format(f.FloorFd, "0.00")]);
+            if (withPaper) row.Add("");
+            row.AddRange([Format(f.FloorKid, "0.0000"), $"{f.FloorImages} / {f.FloorImages}", "", "", "", "", ""]);
+            rows.Add(row);
+        }
         return new TextTable(headers, rows);
     }
 }

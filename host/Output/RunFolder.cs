@@ -55,7 +55,8 @@ public sealed partial record RunFolder(string Path)
         return AtomicFile.WriteTextAsync(File(MetricsFile), sb.ToString());
     }
 
-    /// <summary>final.json: the run's numbers; a GAN's Fréchet distance and KID with what they were measured on.</summary>
+    /// <summary>final.json: the run's numbers; a GAN's Fréchet distance and KID with what they were measured on, and
+    /// the real-against-real floor (real_floor_*: FD and KID between two halves of real images, images per half).</summary>
     public Task WriteFinalAsync(RunPlan run, FitResult result, Metrics.GanScores? gan = null) => WriteJsonAsync(FinalFile, json =>
     {
         json.WriteString("experiment", run.Experiment);
@@ -77,6 +78,10 @@ public sealed partial record RunFolder(string Path)
         Number(json, "kid_std", gan.KidStd);
         json.WriteNumber("real_images", gan.RealCount);
         json.WriteNumber("generated_images", gan.FakeCount);
+        if (gan.Floor is not { } floor) return;
+        Number(json, "real_floor_fd", floor.Fd);
+        Number(json, "real_floor_kid", floor.KidMean);
+        json.WriteNumber("real_floor_images", floor.RealCount);
     });
 
     /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>

@@ -101,6 +101,10 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
     public double KidStd { get; init; } = double.NaN;
     public long RealImages { get; init; }
     public long GeneratedImages { get; init; }
+    /// <summary>Real against real: FD and KID between two halves of real images, and the images in each half (0: none).</summary>
+    public double FloorFd { get; init; } = double.NaN;
+    public double FloorKid { get; init; } = double.NaN;
+    public long FloorImages { get; init; }
 
     public static RunFinal? Read(string path)
     {
@@ -114,6 +118,7 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
             {
                 Features = r.TryGetProperty("features", out var f) ? f.GetString() : null,
                 Fd = D("fd"), Kid = D("kid"), KidStd = D("kid_std"), RealImages = L("real_images"), GeneratedImages = L("generated_images"),
+                FloorFd = D("real_floor_fd"), FloorKid = D("real_floor_kid"), FloorImages = L("real_floor_images"),
             };
         }
         catch (JsonException)

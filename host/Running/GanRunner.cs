@@ -71,7 +71,7 @@ public static class GanRunner
     /// <summary>
     /// FD and KID between gan.eval_samples generated images and as many real ones (all of them when there are
     /// fewer; drawn without replacement from the run's seed), featurised a chunk at a time so that 50k images at
-    /// 256² never sit in memory together.
+    /// 256² never sit in memory together; with them the real-against-real floor (<see cref="Floor"/>).
     /// </summary>
     private static GanScores Score(BackendSpec backend, GanRun g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message, CancellationToken cancel)
     {
@@ -80,10 +80,7 @@ public static class GanRunner
             ? FeatureNetworks.InceptionFid(Path.GetFullPath(Path.Combine(config.BaseDirectory, s.InceptionWeights!)))
             : FeatureNetworks.ResNet18();
         var n = s.EvalSamples;
-        var realIndices = Enumerable.Range(0, g.Images.Length).ToArray();
-        new Random(seed).Shuffle(realIndices);
-        realIndices = realIndices[..Math.Min(n, realIndices.Length)];
-        message($"scoring: {net.Name} features of {n} generated and {realIndices.Length} real images");
+        message($"scoring: {net.Name} features of {n} generated and {Math.Min(n, g.Images.Length)} real images");
 
         var fake = new List<double>();
         for (var (start, chunk) = (0, 0); start < n; start += Chunk, chunk++)
@@ -92,23 +89,51 @@ public static class GanRunner
             var images = Training.samplesWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, Math.Min(Chunk, n - start), EvalSeed(seed, chunk));
             fake.AddRange(net.Features(images));
         }
-        // The rows of a table score against the same real images (same set, seed and count): featurise them once.
-        var cache = RealFeatures.GetOrCreateValue(g.Images);
-        var key = $"{net.Name}|{seed}|{n}";
-        double[] f1;
-        lock (cache)
-            if (!cache.TryGetValue(key, out f1!))
-            {
-                var real = new List<double>();
-                foreach (var part in realIndices.Chunk(Chunk))
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    real.AddRange(net.Features(part.Select(i => g.Images[i]).ToArray()));
-                }
-                cache[key] = f1 = [.. real];
-            }
+        var real = RealFeaturesOf(net, g.Images, seed, n, cancel);
+        return GanScoring.OfFeatures(net.Name, net.Dimension, real, [.. fake], seed) with { Floor = Floor(net, g.Images, n, cancel) };
+    }
 
-        return GanScoring.OfFeatures(net.Name, net.Dimension, f1, [.. fake], seed);
+    /// <summary>The real images a floor splits: those a seed-0 run scores against, whatever the run's seed, so that
+    /// every row and seed of a table shows the same floor.</summary>
+    public const int FloorSeed = 0;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Image[], Dictionary<string, GanScores?>> Floors = new();
+
+    /// <summary>
+    /// Real against real: FD and KID between the first and the second half of the real images a seed-0 run scores
+    /// (min(gan.eval_samples, set size) drawn by seed 0, in their drawn order; ⌊that/2⌋ each), computed once per
+    /// image set, network and count.
+    /// </summary>
+    private static GanScores? Floor(IFeatureNetwork net, Image[] images, int n, CancellationToken cancel)
+    {
+        var cache = Floors.GetOrCreateValue(images);
+        var key = $"{net.Name}|{n}";
+        lock (cache)
+        {
+            if (cache.TryGetValue(key, out var floor)) return floor;
+            return cache[key] = GanScoring.RealFloor(net.Name, net.Dimension, RealFeaturesOf(net, images, FloorSeed, n, cancel), FloorSeed);
+        }
+    }
+
+    /// <summary>Features of min(n, set size) real images drawn without replacement by <paramref name="seed"/>; the
+    /// rows of a table score against the same real images (same set, seed and count): featurised once.</summary>
+    private static double[] RealFeaturesOf(IFeatureNetwork net, Image[] images, int seed, int n, CancellationToken cancel)
+    {
+        var cache = RealFeatures.GetOrCreateValue(images);
+        var key = $"{net.Name}|{seed}|{n}";
+        lock (cache)
+        {
+            if (cache.TryGetValue(key, out var features)) return features;
+            var indices = Enumerable.Range(0, images.Length).ToArray();
+            new Random(seed).Shuffle(indices);
+            var real = new List<double>();
+            foreach (var part in indices[..Math.Min(n, indices.Length)].Chunk(Chunk))
+            {
+                cancel.ThrowIfCancellationRequested();
+                real.AddRange(net.Features(part.Select(i => images[i]).ToArray()));
+            }
+            return cache[key] = [.. real];
+        }
     }
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
