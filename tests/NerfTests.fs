@@ -236,9 +236,9 @@ let ``scene.encoding nerf is NeRF's embedding of the world point; symmetric and 
 /// written here). The carved box holds the object (no object voxel is carved) and each face lies within 0.3 world
 /// units of the object's (the visual hull's corners, the masks' pixels and the 1.5-voxel margin); fit's centre is
 /// the carved box's midpoint and its scale one over its longest side.
-[<Fact>]
-let ``scene.box fitted carves the training masks down to the object's box, never into it`` () =
-    let lo, hi = [| -0.6; -0.3; -0.2 |], [| 0.4; 0.5; 0.9 |]
+/// Masks of an axis-aligned box [lo, hi] seen by 48×48 cameras at elevations 15°, 45°, 75° and 12 azimuths 30° apart,
+/// 4 units from the origin, looking at it.
+let private boxMasks (lo: float[]) (hi: float[]) =
     let hits (o: float[]) (d: float[]) =
         let mutable enter, leave = 0.0, infinity
         for a in 0 .. 2 do
@@ -247,14 +247,18 @@ let ``scene.box fitted carves the training masks down to the object's box, never
             leave <- min leave (max t1 t2)
         enter <= leave
     let side = 48
-    let masks =
-        [| for elevation in [ 15.0; 45.0; 75.0 ] do
-             for k in 0 .. 11 do
-                 let e, a = elevation * Math.PI / 180.0, 2.0 * Math.PI * float k / 12.0
-                 let eye = [| 4.0 * cos e * cos a; 4.0 * cos e * sin a; 4.0 * sin e |]
-                 let camera = { Width = side; Height = side; Focal = Camera.focalOfAngle side 0.69; Pose = Camera.lookAt eye [| 0.0; 0.0; 0.0 |] [| 0.0; 0.0; 1.0 |] }
-                 let pixels = Array.init (side * side) (fun j -> let o, d = Camera.ray camera (j % side) (j / side) in if hits o d then 1f else 0f)
-                 { Camera = camera; Image = { Width = side; Height = side; Channels = 3; Pixels = pixels |> Array.collect (fun v -> [| v; v; v |]) } } |]
+    [| for elevation in [ 15.0; 45.0; 75.0 ] do
+         for k in 0 .. 11 do
+             let e, a = elevation * Math.PI / 180.0, 2.0 * Math.PI * float k / 12.0
+             let eye = [| 4.0 * cos e * cos a; 4.0 * cos e * sin a; 4.0 * sin e |]
+             let camera = { Width = side; Height = side; Focal = Camera.focalOfAngle side 0.69; Pose = Camera.lookAt eye [| 0.0; 0.0; 0.0 |] [| 0.0; 0.0; 1.0 |] }
+             let pixels = Array.init (side * side) (fun j -> let o, d = Camera.ray camera (j % side) (j / side) in if hits o d then 1f else 0f)
+             { Camera = camera; Image = { Width = side; Height = side; Channels = 3; Pixels = pixels |> Array.collect (fun v -> [| v; v; v |]) } } |]
+
+[<Fact>]
+let ``scene.box fitted carves the training masks down to the object's box, never into it`` () =
+    let lo, hi = [| -0.6; -0.3; -0.2 |], [| 0.4; 0.5; 0.9 |]
+    let masks = boxMasks lo hi
     let low, high = Blender.carve masks
     for a in 0 .. 2 do
         Assert.True(low.[a] <= lo.[a] && high.[a] >= hi.[a], $"axis {a}: carved [{low.[a]:F3}, {high.[a]:F3}] cuts into the object [{lo.[a]}, {hi.[a]}]")
@@ -262,6 +266,15 @@ let ``scene.box fitted carves the training masks down to the object's box, never
     let centre, scale = Blender.fit masks
     Assert.Equal<float[]>(Array.map2 (fun a b -> 0.5 * (a + b)) low high, centre)
     Assert.Equal(1.0 / (Array.map2 (fun a b -> b - a) low high |> Array.max), scale)
+
+/// The cameras' azimuths (k · 30°) and the voxel grid are symmetric under x ↦ −x and y ↦ −y, and so is a box
+/// centred on the z axis: its carved box must be too, margins included (a margin added on one side only is not).
+[<Fact>]
+let ``scene.box fitted carves a box symmetric in x and y into a box symmetric in x and y`` () =
+    let low, high = Blender.carve (boxMasks [| -0.5; -0.4; -0.3 |] [| 0.5; 0.4; 0.3 |])
+    for a in 0 .. 1 do
+        Assert.True(abs (low.[a] + high.[a]) < 1e-9, $"axis {a}: carved [{low.[a]}, {high.[a]}] is not symmetric about 0")
+        Assert.True(low.[a] < -0.4 && high.[a] > 0.4)
 
 /// A ray batch to composite: densities, colours, sorted distances, a background and an output probe.
 let private compositeCase = gen {
@@ -570,3 +583,64 @@ let ``NSVF errors name the file: a pose without an image, an image without a pos
     failsWith [ "bbox.txt"; "not found" ] (fun () -> Nsvf.load decode noBox None 1)
     // Views of another size than the intrinsics describe: named, with their size.
     failsWith [ "big.png"; "8×8" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good; "0_big", good; "2_a", good ] [ "0_a"; "0_big"; "2_a" ] 3.0) None 1)
+
+// ---- Pinned to NeRF's published formulas and to hand derivations (each guards a mutant in tests/mutation) ----
+
+[<Fact>]
+let ``NeRF's learning rate decays continuously: lr · 0.1^(i / steps), lr / √10 half-way through the first tenfold`` () =
+    let t = { tinyTrain with LearningRate = 5e-4; LrDecaySteps = 250 }
+    // run_nerf.py: new_lrate = lrate * decay_rate ** (global_step / decay_steps), decay_rate 0.1, a float exponent.
+    for i, expected in [ 0, 5e-4; 125, 5e-4 / sqrt 10.0; 250, 5e-5; 375, 5e-5 / sqrt 10.0; 1000, 5e-8 ] do
+        let lr = Training.learningRate t i
+        Assert.True(abs (lr - expected) <= 1e-12 * expected, $"iteration {i}: {lr}, NeRF's formula {expected}")
+
+[<Fact>]
+let ``all fine samples fall in the stratum that holds all of the coarse weight: a hand-made weight vector`` () =
+    // near 2, far 6, 4 strata of width 1: weight only on stratum 2, which is [4, 5). The 1e-5 floor on the other
+    // strata takes 3e-5 / (1 + 4e-5) of the CDF, so centred uniforms (j + ½)/8 all land in [4, 5).
+    let holds (b: Backend<'T>) =
+        let coarse = Sampling.stratified b Sampling.Centred 2.0 6.0 1 4
+        Assert.Equal<float[]>([| 2.5; 3.5; 4.5; 5.5 |], b.toArray coarse)
+        let t = Sampling.hierarchical b FineWeights.All Sampling.Centred 2.0 6.0 coarse (b.tensor [| 0.0; 0.0; 1.0; 0.0 |] [| 1; 4 |]) 8 |> b.toArray
+        let fine = t |> Array.filter (fun x -> not (Array.contains x [| 2.5; 3.5; 4.5; 5.5 |]))
+        Assert.Equal(8, fine.Length)
+        // Inside the stratum the inverse CDF is linear: F(4) = 2e-5 / 1.00004 and the stratum holds 1.00001 / 1.00004,
+        // so sample j sits at 4 + ((j + ½)/8 − F(4)) · 1.00004 / 1.00001.
+        let below = 2e-5 / 1.00004
+        let expected = Array.init 8 (fun j -> 4.0 + ((float j + 0.5) / 8.0 - below) * 1.00004 / 1.00001)
+        Assert.True(Array.forall2 (fun x e -> abs (x - e) < 1e-9) fine expected, $"fine samples %A{fine}, by hand %A{expected}")
+    holds reference
+    holds torch
+
+[<Fact>]
+let ``NeRF-synthetic's box [−1.5, 1.5]³ maps onto [0, 1]³: a camera at a known point has its rays start where the README says`` () =
+    // README: NeRF-synthetic scenes in [−1.5, 1.5]³, c = 0, s = 1/3, so x ↦ x / 3 + 0.5.
+    let at (x: float) (y: float) (z: float) = [| [| 1.0; 0.0; 0.0; x |]; [| 0.0; 1.0; 0.0; y |]; [| 0.0; 0.0; 1.0; z |]; [| 0.0; 0.0; 0.0; 1.0 |] |]
+    let dir = blenderFolder [ "r_0", at 1.5 -0.75 0.0; "r_1", at -1.5 -1.5 -1.5 ] [ "r_0"; "r_1" ]
+    let scene = Blender.load decode dir None 1
+    let rays = Scene.gridRays scene scene.Train
+    let per = 16 // 4×4 pixels per view
+    let origin k = rays.Origins.[3 * k .. 3 * k + 2]
+    for expected, first in [ [| 1.0; 0.25; 0.5 |], 0; [| 0.0; 0.0; 0.0 |], per ] do
+        for k in first .. first + per - 1 do
+            Assert.True(Array.forall2 (fun a e -> abs (a - e) < 1e-12) (origin k) expected, $"ray {k} starts at %A{origin k}, not %A{expected}")
+    // Directions shrink by the same 1/3 (unit directions in world units).
+    for k in 0 .. rays.Count - 1 do
+        let d = rays.Directions.[3 * k .. 3 * k + 2]
+        Assert.True(abs (sqrt (d |> Array.sumBy (fun x -> x * x)) - 1.0 / 3.0) < 1e-12)
+
+[<Fact>]
+let ``test views render with NeRF's deterministic samples: the stratum centres, not jittered ones`` () =
+    let scene = Procedural.scene 4 4 2
+    let b = reference
+    let fs = Training.fields b tinyModel
+    let ps = Map.ofList ((Component.init b fs.Coarse 1 |> Map.toList) @ (Component.init b fs.Fine 2 |> Map.toList))
+    let camera = scene.Test.[0].Camera
+    let render = Training.renderView b tinyModel tinyTrain scene fs ps camera
+    let rays = Training.upload b (Scene.gridRays scene [| scene.Test.[0] |]) false
+    let colours jitter =
+        let _, fine = Training.renderRays b tinyModel scene fs ps jitter tinyTrain.FineWeights tinyTrain.CoarseSamples tinyTrain.FineSamples rays.Origins rays.Directions rays.ViewDirections
+        b.toArray fine.Colours |> Array.map (fun v -> float32 (Math.Clamp(v, 0.0, 1.0)))
+    Assert.Equal<float32[]>(colours (fun _ -> Sampling.Centred), render.Pixels)
+    // The guard: jittered samples give another image, so the comparison above can tell them apart.
+    Assert.NotEqual<float32[]>(colours (fun pass -> Sampling.Random(int64 pass)), render.Pixels)
