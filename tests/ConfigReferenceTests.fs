@@ -3,7 +3,6 @@
 /// a mutant of tests/mutation/mutants.txt.
 module LoE.Tests.ConfigReferenceTests
 
-open System.IO
 open Xunit
 open FsCheck.FSharp
 open FsCheck.Xunit
@@ -11,10 +10,8 @@ open LoE.Core
 open LoE.Host.Config
 open LoE.Host.Running
 
-/// The one run of a one-experiment YAML text (camera.png beside it, as in data/).
-let private runOf (text: string) =
-    let f = ExperimentFile.Parse(text, "exp.yaml", Path.Combine(Generators.repoRoot, "data"))
-    f.Experiments |> Seq.collect (fun e -> Sweep.Expand(f, e)) |> Seq.exactlyOne
+/// The one run of a one-experiment YAML text.
+let private runOf (text: string) = ConfigTests.expand text |> Seq.concat |> Seq.exactlyOne
 
 let private experiment (data: string) (model: string) (train: string) =
     $"""

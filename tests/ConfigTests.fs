@@ -38,7 +38,8 @@ let private write (text: string) =
     File.WriteAllText(path, text)
     path
 
-let private expand (text: string) =
+/// Every experiment of a YAML text expanded into its runs (paths relative to data/, where camera.png is).
+let expand (text: string) =
     let f = ExperimentFile.Parse(text, "exp.yaml", Path.Combine(repo, "data"))
     f.Experiments |> Seq.map (fun e -> Sweep.Expand(f, e)) |> Seq.toList
 

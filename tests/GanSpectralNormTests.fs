@@ -12,18 +12,19 @@ open LoE.Tests.Generators
 let private torch = TilingProperties.torch64
 let private reference = ReferenceProperties.reference
 
-/// The largest singular value of a rows × cols matrix: √ of the top eigenvalue of WᵀW (the symmetric eigensolver, not power
-/// iteration).
-let private largestSingular (rows: int) (cols: int) (w: float[]) =
+/// The eigenvalues of WᵀW for a rows × cols matrix W, ascending (the symmetric eigensolver, not power iteration):
+/// the squared singular values of W.
+let private gramEigenvalues (rows: int) (cols: int) (w: float[]) =
     let gram = Array.init (cols * cols) (fun k -> let i, j = k / cols, k % cols in Seq.init rows (fun r -> w.[r * cols + i] * w.[r * cols + j]) |> Seq.sum)
-    let values, _ = Eigen.symmetric cols gram
-    sqrt (max 0.0 (Array.last values))
+    fst (Eigen.symmetric cols gram)
+
+/// The largest singular value of a rows × cols matrix.
+let private largestSingular (rows: int) (cols: int) (w: float[]) = sqrt (max 0.0 (Array.last (gramEigenvalues rows cols w)))
 
 /// Whether 500 power iterations have certainly converged: their error shrinks as (σ₂/σ₁)^(2k), so a matrix whose top
 /// two singular values nearly coincide (a random 6 × 3 one did in CI) may still be visibly off.
 let private separated (rows: int) (cols: int) (w: float[]) =
-    let gram = Array.init (cols * cols) (fun k -> let i, j = k / cols, k % cols in Seq.init rows (fun r -> w.[r * cols + i] * w.[r * cols + j]) |> Seq.sum)
-    let values, _ = Eigen.symmetric cols gram
+    let values = gramEigenvalues rows cols w
     let n = values.Length
     n < 2 || values.[n - 1] <= 0.0 || (max 0.0 values.[n - 2] / values.[n - 1]) ** 500.0 < 1e-8
 
