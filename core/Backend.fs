@@ -9,6 +9,18 @@ open System
 /// with the step that first used it. `Grid.route` is the specification every backend's routing is held to.
 type Routed<'T> = { Count: int; K: int; TileExperts: int; Experts: 'T; Weights: 'T; Persistent: bool }
 
+/// One layer of a stack (Backend.expertStack): a position-dependent product when it has a routing (expert weights
+/// [E; in; out], bias [out] or [E; out]), otherwise a plain one (weights [in; out], bias [out]).
+type StackLayer<'T> = { Routing: Routed<'T> option; Weight: 'T; Bias: 'T }
+
+module StackLayer =
+    /// One layer's product with the rows in point order, from a backend's own ops: what a stack computes layer by
+    /// layer.
+    let product (expertLinear: Routed<'T> -> 'T -> 'T -> 'T -> 'T) (matmul: 'T -> 'T -> 'T) (add: 'T -> 'T -> 'T) (l: StackLayer<'T>) (x: 'T) : 'T =
+        match l.Routing with
+        | Some r -> expertLinear r l.Weight l.Bias x
+        | None -> add (matmul x l.Weight) l.Bias
+
 /// The constants of one Adam update (torch.optim.Adam's form): step size lr / (1 − β₁^t) and √(1 − β₂^t).
 type AdamUpdate = { Beta1: float; Beta2: float; Epsilon: float; StepSize: float; Correction2Sqrt: float }
 
@@ -74,6 +86,10 @@ type Backend<'T> =
       /// y_j = sum_k w_jk x_j W[e_jk] + bias_j, where the bias is shared [out] or per expert [E; out] (then
       /// blended like the weights).
       expertLinear: Routed<'T> -> 'T -> 'T -> 'T -> 'T
+      /// Layers in turn, each product followed by an elementwise activation: the fold of StackLayer.product and the
+      /// activation. Between layers a backend may hold the rows in an order of its own (elementwise ops do not care
+      /// about order): torch keeps each nearest layer's slot order, one gather between layers instead of two per layer.
+      expertStack: StackLayer<'T> list -> ('T -> 'T) -> 'T -> 'T
       /// Rows of a table [cells; C] blended by a routing: y_j = sum_k w_jk T[e_jk], [n; C] (the learnable
       /// coordinate embedding of "PE + CE", with lattice routing).
       interpolate: Routed<'T> -> 'T -> 'T

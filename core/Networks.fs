@@ -51,9 +51,10 @@ module Networks =
                     { ExpertLinear.Interpolation = spec.Interpolation; ExpertLinear.Map = spec.Layout.[i]
                       ExpertLinear.Tile = ModelSpec.tileOf spec i; ExpertLinear.SharedBias = spec.SharedBias
                       ExpertLinear.Init = spec.ExpertInit }
-                [ ExpertLinear.create b (layerName (i + 1)) options widths.[i] outW (layerInit spec i); activation ])
-            |> List.concat
+                layerName (i + 1), options, widths.[i], outW, layerInit spec i)
+            |> List.ofArray
+            |> fun layers -> ExpertLinear.stack b layers activation
         let last = spec.HiddenWidths.Length
         Component.chain
-            ([ mapping ] @ embedding @ hidden
+            ([ mapping ] @ embedding @ [ hidden ]
              @ [ Linear.create b (layerName (last + 1)) (Array.last widths) outChannels (layerInit spec last) ])

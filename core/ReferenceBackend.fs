@@ -18,6 +18,8 @@ module ReferenceBackend =
           Experts = Ops.tensor (r.Experts |> Array.map float) [| r.Count; r.K |]; Weights = Ops.tensor r.Weights [| r.Count; r.K |] }
 
     let create () : Backend<T> =
+        let expertLinear = Ops.expertLinear (ConditionalWeakTable())
+        let product = StackLayer.product expertLinear Ops.matmul (Ops.arith Add)
         { Name = "reference-f64"
           tensor = Ops.tensor
           points = Ops.tensor
@@ -51,7 +53,8 @@ module ReferenceBackend =
           positional = fun frequencies p ->
               let d = p.Shape.[1]
               Ops.tensor (Encoding.positional d frequencies p.Data) [| p.Shape.[0]; Encoding.peWidth d frequencies |]
-          expertLinear = Ops.expertLinear (ConditionalWeakTable())
+          expertLinear = expertLinear
+          expertStack = fun layers activation x -> layers |> List.fold (fun x l -> activation (product l x)) x
           interpolate = Ops.interpolate
           uniform = Ops.uniform
           sortLast = Ops.sortLast

@@ -217,6 +217,60 @@ module TorchBackend =
         | Blended blend -> blendedLinear blend w b x
         | Grouped p -> groupedLinear p w b x
 
+    /// Rows moved from one order to another, out = x[take], where every source row that is not padding feeds exactly
+    /// one target row that is not padding, and the target's padding rows get no gradient (they feed only padding).
+    /// Autograd's backward would scatter-add into zeros; a gather by the inverse map, `give`, is the same sum, with
+    /// the source's own padding rows (which `give` maps anywhere) set to 0 so that they add nothing downstream.
+    type private Regroup() =
+        inherit torch.autograd.SingleTensorFunction<Regroup>()
+        override _.Name = "LoE.Regroup"
+
+        override _.forward(ctx, vars) =
+            let x, take = vars.[0] :?> T, vars.[1] :?> T
+            // The inverse map and the source's padding rows (null for points) as one value: not a tensor argument.
+            ctx.save_data("back", vars.[2])
+            x.index_select(0L, take)
+
+        override _.backward(ctx, g) =
+            let give, padding = ctx.get_data "back" :?> T * T
+            let gx = g.index_select(0L, give)
+            if not (isNull padding) && padding.numel() > 0L then gx.index_fill_(0L, padding, zero) |> ignore
+            ResizeArray [ gx; null; null ]
+
+    /// The nearest layer with its rows in its own slot order: one batched product, no gathers (autograd's backward of
+    /// bmm is GroupedProduct's, the padding rows' gradients already 0 from the Regroup after it).
+    let private slotProduct (p: Grouping) (w: T) (b: T) (xs: T) : T =
+        let inDim, outDim = xs.shape.[1], w.shape.[2]
+        let wUsed = if p.AllUsed then w else w.index_select(0L, p.Used)
+        let ys = xs.view(p.Groups, p.Largest, inDim).bmm(wUsed)
+        let ys = if b.dim() = 2L then ys.add_(b.index_select(0L, p.Used).unsqueeze(1L), one) else ys
+        let y = ys.view(p.Groups * p.Largest, outDim)
+        if b.dim() = 1L then y.add_(b, one) else y
+
+    /// The row order of a stack between layers: the points' own, or a nearest layer's slots.
+    type private RowOrder =
+        | Points
+        | Slots of Grouping
+
+    /// Backend.expertStack: runs of nearest layers stay in slot order, each layer regrouped straight from the last
+    /// one's slots (take = from₁[to₂], give = from₂[to₁]); other layers (N-linear, blended, plain) run in point order.
+    let private expertStack (plans: ConditionalWeakTable<Routed<T>, Plan>) (layers: StackLayer<T> list) (activation: T -> T) (x: T) : T =
+        let regroup (x: T) (take: T) (give: T) (padding: T) = Regroup.apply(x, take, box (give, padding))
+        let toPoints order (x: T) =
+            match order with
+            | Points -> x
+            | Slots p -> regroup x p.FromSlots.[0] p.ToSlots.[0] p.Padding.[0]
+        let step (order, x: T) (l: StackLayer<T>) =
+            match l.Routing |> Option.map (fun r -> r, plans.GetValue(r, fun r -> makePlan r)) with
+            | Some (r, Grouped p) when r.K = 1 ->
+                let xs =
+                    match order with
+                    | Points -> regroup x p.ToSlots.[0] p.FromSlots.[0] null
+                    | Slots q -> regroup x (q.FromSlots.[0].index_select(0L, p.ToSlots.[0])) (p.FromSlots.[0].index_select(0L, q.ToSlots.[0])) q.Padding.[0]
+                Slots p, activation (slotProduct p l.Weight l.Bias xs)
+            | _ -> Points, activation (StackLayer.product (expertLinear plans) (fun a b -> a.matmul b) (fun a b -> a.add(b, one)) l (toPoints order x))
+        layers |> List.fold step (Points, x) ||> toPoints
+
     /// Gathers the K rows of every point at once and blends them; index_select's backward scatter-adds into
     /// the table, so only the rows in use get a gradient.
     let private interpolate (r: Routed<T>) (table: T) : T =
@@ -348,6 +402,7 @@ module TorchBackend =
         let dev = torch.device device
         let dtype = if float64 then torch.ScalarType.Float64 else torch.ScalarType.Float32
         let precision = if float64 then "f64" else "f32"
+        let plans = ConditionalWeakTable()
         { Name = $"torch-{device}-{precision}"
           tensor = fun data shape -> fromArray data (shape |> Array.map int64) dtype dev
           points = fun data shape -> fromArray data (shape |> Array.map int64) torch.ScalarType.Float64 dev
@@ -379,7 +434,8 @@ module TorchBackend =
           route = route dtype
           lattice = lattice dtype
           positional = positional dtype
-          expertLinear = expertLinear (ConditionalWeakTable())
+          expertLinear = expertLinear plans
+          expertStack = expertStack plans
           interpolate = interpolate
           uniform = fun seed shape ->
               use g = new torch.Generator(uint64 seed, dev)

@@ -14,12 +14,13 @@ module ExpertLinear =
         | ExpertInit.Replicated -> let one = draw count in Array.init (experts * count) (fun k -> one.[k % count])
         | _ -> draw (experts * count)
 
-    /// A layer of `Grid.experts tile` experts; with one expert it is a plain linear layer (one matmul).
-    let create (b: Backend<'T>) (name: string) (o: Options) (inW: int) (outW: int) (init: LayerInit) : Component<'T> =
+    /// A layer of `Grid.experts tile` experts as a component, and its product as a stack's layer for a batch.
+    let private layer (b: Backend<'T>) (name: string) (o: Options) (inW: int) (outW: int) (init: LayerInit) : Component<'T> * (Batch<'T> -> Params<'T> -> StackLayer<'T>) =
         let experts = Grid.experts o.Tile
-        if experts = 1 then Linear.create b name inW outW init
+        let weight, bias = $"{name}.weight", $"{name}.bias"
+        if experts = 1 then
+            Linear.create b name inW outW init, (fun _ ps -> { Routing = None; Weight = ps.[weight]; Bias = ps.[bias] })
         else
-            let weight, bias = $"{name}.weight", $"{name}.bias"
             let biasShape = if o.SharedBias then [| outW |] else [| experts; outW |]
             let corners = if o.Interpolation = Interpolation.Nearest then 1L else 1L <<< o.Tile.Length
             // The routing is kept with the batch under a key that says everything it depends on: two networks
@@ -29,12 +30,27 @@ module ExpertLinear =
             let routingKey =
                 $"{name}.routing|{o.Interpolation}|{numbers (Seq.map float o.Tile)}|{numbers (Seq.cast<float> o.Map.A)}|{numbers o.Map.B}"
             let biasExperts = if o.SharedBias then 1 else experts
+            let stackLayer (batch: Batch<'T>) (ps: Params<'T>) =
+                let routing = Batch.derive batch routingKey (fun () -> b.route o.Interpolation o.Map o.Tile batch.Persistent batch.Points)
+                { Routing = Some routing; Weight = ps.[weight]; Bias = ps.[bias] }
             { Parameters =
                 [ { Name = weight; Shape = [| experts; inW; outW |]
                     Init = fun rng -> perExpert o.Init experts (inW * outW) (init.Weight rng inW) }
                   { Name = bias; Shape = biasShape; Init = fun rng -> perExpert o.Init biasExperts outW (init.Bias rng inW) } ]
               // A nearest point costs what a dense layer costs; an N-linear point runs its 2^d corners' products.
               MultiplyAdds = corners * int64 inW * int64 outW
-              Apply = fun batch ps x ->
-                  let routing = Batch.derive batch routingKey (fun () -> b.route o.Interpolation o.Map o.Tile batch.Persistent batch.Points)
-                  b.expertLinear routing ps.[weight] ps.[bias] x }
+              Apply = fun batch ps x -> let l = stackLayer batch ps in b.expertLinear l.Routing.Value l.Weight l.Bias x },
+            stackLayer
+
+    /// A layer of `Grid.experts tile` experts; with one expert it is a plain linear layer (one matmul).
+    let create (b: Backend<'T>) (name: string) (o: Options) (inW: int) (outW: int) (init: LayerInit) : Component<'T> =
+        layer b name o inW outW init |> fst
+
+    /// Layers (name, options, input and output widths, initialiser), each followed by an elementwise `activation`
+    /// (a parameterless component), as one component: the parameters, initial values and outputs of `create` and the
+    /// activation chained, run by the backend's expertStack (which may keep the rows in its own order between layers).
+    let stack (b: Backend<'T>) (layers: (string * Options * int * int * LayerInit) list) (activation: Component<'T>) : Component<'T> =
+        let parts = layers |> List.map (fun (name, o, inW, outW, init) -> layer b name o inW outW init)
+        let chained = Component.chain (parts |> List.map fst)
+        { chained with
+            Apply = fun batch ps x -> b.expertStack (parts |> List.map (fun (_, l) -> l batch ps)) (activation.Apply batch ps) x }
