@@ -85,6 +85,34 @@ let ``networks sharing a batch each get their own routing`` () =
         (bShared = bAlone && a = (Component.forward netA (Batch.create b true d coords) psA |> b.toArray))
         |> Prop.label $"%A{first.Interpolation} then %A{second.Interpolation}")
 
+/// A batch finds what it derived under a key of equal value made from other arrays (a network rebuilt from its
+/// configuration derives nothing twice), and makes a new value when any one entry of the map or tile differs.
+[<Property(MaxTest = 50)>]
+let ``a batch's derived values are found by the key's value, not its arrays`` () =
+    let case = gen {
+        let! dims = Gen.choose (1, 3)
+        let! tile = Gen.arrayOfLength dims (Gen.choose (1, 4))
+        let! m = affine dims
+        let! entry = Gen.choose (0, dims * dims + dims + dims - 1)
+        return tile, m, entry }
+    forAll case (fun (tile, m, entry) ->
+        let dims = tile.Length
+        let batch = Batch.create reference true dims (Array.zeroCreate dims)
+        let key (tile: int[]) (m: AffineMap) = Routing("layer01", Interpolation.Nearest, tile, m)
+        let copy () = Array.copy tile, { A = Array2D.copy m.A; B = Array.copy m.B }
+        let made = ref 0
+        let derive k = Batch.derive batch k (fun () -> made.Value <- made.Value + 1; made.Value)
+        let first = derive (key tile m)
+        let t2, m2 = copy ()
+        let again = derive (key t2 m2)
+        // One entry changed: of A, of B, or of the tile.
+        let t3, m3 = copy ()
+        if entry < dims * dims then m3.A.[entry / dims, entry % dims] <- m3.A.[entry / dims, entry % dims] + 0.5
+        elif entry < dims * dims + dims then m3.B.[entry - dims * dims] <- m3.B.[entry - dims * dims] + 0.5
+        else t3.[entry - dims * dims - dims] <- t3.[entry - dims * dims - dims] + 1
+        let other = derive (key t3 m3)
+        first = 1 && again = 1 && other = 2)
+
 /// Every parameter a model owns has a unique name, and the count is the sum of their shapes' sizes.
 [<Property(MaxTest = 30)>]
 let ``a composed network's parameters have unique names and its count sums their shapes`` () =

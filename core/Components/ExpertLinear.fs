@@ -26,9 +26,7 @@ module ExpertLinear =
             // The routing is kept with the batch under a key that says everything it depends on: two networks
             // over one batch (the benchmark's nearest and N-linear variants) with the same layer names must not
             // share it.
-            let numbers (xs: float seq) = xs |> Seq.map (fun x -> x.ToString "R") |> String.concat ","
-            let routingKey =
-                $"{name}.routing|{o.Interpolation}|{numbers (Seq.map float o.Tile)}|{numbers (Seq.cast<float> o.Map.A)}|{numbers o.Map.B}"
+            let routingKey = Routing(name, o.Interpolation, o.Tile, o.Map)
             let biasExperts = if o.SharedBias then 1 else experts
             let stackLayer (batch: Batch<'T>) (ps: Params<'T>) =
                 let routing = Batch.derive batch routingKey (fun () -> b.route o.Interpolation o.Map o.Tile batch.Persistent batch.Points)
