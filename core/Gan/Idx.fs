@@ -8,9 +8,6 @@ open LoE.Core
 /// A file in the IDX format (MNIST's and Fashion-MNIST's): bytes 0, 0, a type code, a dimension count, one
 /// big-endian int32 per dimension, then the values row-major. Gzipped files are read as they are shipped.
 module Idx =
-    /// Where Debian's `dataset-fashion-mnist` package puts the training images.
-    let fashionMnistFolder = "/usr/share/datasets/fashion-mnist"
-
     let private fail (name: string) (why: string) = raise (InvalidDataException($"{name}: {why}"))
 
     /// The file's bytes, gunzipped when they start with gzip's magic bytes 1f 8b.
@@ -72,5 +69,5 @@ module Idx =
         | None ->
             raise (FileNotFoundException(
                 $"Fashion-MNIST's training images are not in {folder} (looked for train-images-idx3-ubyte and .gz). "
-                + "Install them with `sudo apt-get install dataset-fashion-mnist` (Debian puts them in "
-                + $"{fashionMnistFolder}), or point the data folder at a copy of the IDX files.", plain))
+                + "Install them with `sudo apt-get install dataset-fashion-mnist`, or point the data folder at a copy "
+                + "of the IDX files.", plain))

@@ -9,6 +9,9 @@ public static class GanImages
 {
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
 
+    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package puts the training images.</summary>
+    private const string FashionMnistFolder = "/usr/share/datasets/fashion-mnist";
+
     /// <summary>
     /// The images, all side × side: Fashion-MNIST's 28² centred on a black side² canvas (1 channel), or every
     /// PNG/JPEG of the folder in name order, centre-cropped and resized (RGB); the first data.count of them when given.
@@ -18,7 +21,7 @@ public static class GanImages
         var side = data.Side;
         if (data.Images == DataConfig.FashionMnist)
         {
-            var all = Idx.fashionMnist(Idx.fashionMnistFolder, side);
+            var all = Idx.fashionMnist(FashionMnistFolder, side);
             return data.Count > 0 ? all[..Math.Min(data.Count, all.Length)] : all;
         }
         var folder = data.ImagesPath(baseDirectory)!;
