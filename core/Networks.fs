@@ -58,3 +58,10 @@ module Networks =
         Component.chain
             ([ mapping ] @ embedding @ [ hidden ]
              @ [ Linear.create b (layerName (last + 1)) (Array.last widths) outChannels (layerInit spec last) ])
+
+    /// Parameters the signal network of `spec` stores (every expert's weights and biases, an embedding's table),
+    /// counted from its components: what a configuration check asks before anything is allocated. The count does
+    /// not depend on where the experts sit, so placeholder maps stand in for a layout not made yet.
+    let parameterCount (spec: ModelSpec) (outChannels: int) : int64 =
+        let placeholder = Array.init spec.HiddenWidths.Length (fun _ -> Layouts.scaled (dims spec) 1.0 0.0)
+        Component.parameterCount (signal (ReferenceBackend.create ()) { spec with Layout = placeholder } outChannels)

@@ -86,3 +86,38 @@ let ``a video's coarse-to-fine grids are capped on all three axes: its side in p
         Assert.Equal<float[]>(diagonal, Array.init 3 (fun k -> m.A.[k, k]))
         Assert.True(Seq.forall id (seq { for r in 0 .. 2 do for c in 0 .. 2 -> r = c || m.A.[r, c] = 0.0 })))
         expected
+
+/// The parameter check counts what the network stores, by hand from the layers' definitions: per position-dependent
+/// layer E·in·out weights and one bias of `out` (shared) or E of them, the embedding's R^d × C table, and a last
+/// layer to 3 channels, (in + 1)·3; the first layer's input is the encoding's d(1 + 2L) plus C. A model over 2^28 is
+/// refused with that count in the message, one under it is accepted.
+[<Property(MaxTest = 40)>]
+let ``model size is refused over 2^28 parameters exactly where the hand count says, naming the count`` () =
+    let case = gen {
+        let! widths = Gen.choose (1, 3) |> Gen.bind (fun n -> Gen.listOfLength n (Gen.elements [ 64; 1024; 4096; 16384 ]))
+        let! side = Gen.elements [ 1; 2; 4; 16 ]
+        let! shared = Gen.elements [ true; false ]
+        let! pe = Gen.choose (0, 10)
+        let! channels = Gen.elements [ 0; 8; 64 ]
+        let! resolution = Gen.elements [ 2; 256 ]
+        return widths, side, shared, pe, channels, resolution }
+    Generators.forAll case (fun (widths, side, shared, pe, channels, resolution) ->
+        let experts = int64 (side * side)
+        let input = 2L * (1L + 2L * int64 pe) + int64 channels
+        let table = if channels > 0 then int64 resolution * int64 resolution * int64 channels else 0L
+        let layers, last =
+            widths |> List.fold (fun (sum, inW) w -> sum + experts * inW * int64 w + (if shared then 1L else experts) * int64 w, int64 w) (0L, input)
+        let byHand = table + layers + (last + 1L) * 3L
+        let embedding = if channels > 0 then $", embedding_channels: {channels}, embedding_resolution: {resolution}" else ""
+        let ws = widths |> List.map string |> String.concat ", "
+        let sharedBias = if shared then "true" else "false"
+        let text =
+            experiment "{image: camera.png, size: 8}"
+                $"{{widths: [{ws}], tile: [{side}, {side}], layout: quad-tree, shared_bias: {sharedBias}, pe_frequencies: {pe}{embedding}}}"
+                "{iterations: 5, lr: 0.01}"
+        if byHand > (1L <<< 28) then
+            let e = Assert.Throws<ConfigException>(fun () -> runOf text |> ignore)
+            e.Key = "model.widths" && e.Message.Contains $"about {byHand} parameters"
+        else
+            runOf text |> ignore
+            true)

@@ -90,22 +90,33 @@ public sealed record ModelConfig : ICheckedSection
     /// <summary>The tile of position-dependent layer <paramref name="i"/>.</summary>
     public int[] TileOf(int i) => Tiles is { } t ? t[i] : Tile;
 
+    /// <summary>The core's model specification of this section, with the layer maps of <paramref name="layout"/>.</summary>
+    public ModelSpec Spec(AffineMap[] layout) => new(
+        peFrequencies: PeFrequencies,
+        hiddenWidths: Widths,
+        tile: Tile,
+        layout: layout,
+        interpolation: Interpolation,
+        negativeSlope: NegativeSlope,
+        tiles: Tiles!,
+        input: Input,
+        embeddingChannels: EmbeddingChannels,
+        embeddingResolution: HasEmbedding ? EmbeddingResolution : 0,
+        activation: Activation,
+        omega0: Omega0,
+        sharedBias: SharedBias,
+        encodingRange: EncodingRange,
+        expertInit: ExpertInit);
+
     public void Check(ConfigContext c)
     {
         var dims = c.Dims;
         if (HasEmbedding && Math.Pow(EmbeddingResolution, dims) * EmbeddingChannels is var cells && cells > Limits.Samples)
             throw c.Error("model.embedding_resolution",
                 $"{EmbeddingResolution}^{dims} grid points × {EmbeddingChannels} channels is {cells:0} values; at most {Limits.Samples} fit in memory");
-        // Parameters, counted as the core stores them (every expert's weights and bias), and the last layer to 3 channels.
-        var input = Input switch { InputMapping.Constant => 1, InputMapping.Raw => dims, _ => dims * (1 + 2 * PeFrequencies) } + EmbeddingChannels;
-        double parameters = 0;
-        for (var i = 0; i < Widths.Length; i++)
-        {
-            var experts = TileOf(i).Aggregate(1.0, (a, t) => a * t);
-            parameters += experts * input * Widths[i] + (SharedBias ? 1 : experts) * Widths[i];
-            input = Widths[i];
-        }
-        parameters += (input + 1.0) * 3;
+        // Parameters as the core counts them (every expert's weights and bias, the embedding), with the last layer
+        // to 3 channels.
+        var parameters = Networks.parameterCount(Spec([]), 3);
         if (parameters > Limits.Parameters)
             throw c.Error(Tiles is null ? "model.widths" : "model.tiles",
                 $"the model would have about {parameters:0} parameters; at most {Limits.Parameters} fit in memory");

@@ -13,26 +13,7 @@ public static class SpecBuilder
     /// Table 6's layouts follow <paramref name="signalSize"/>, the data's samples per dimension, or data.size when
     /// not given). A layout the core rejects for this shape is reported against model.layout.
     /// </summary>
-    public static ModelSpec Model(ResolvedConfig c, int[]? signalSize = null)
-    {
-        var m = c.Model;
-        return new ModelSpec(
-            peFrequencies: m.PeFrequencies,
-            hiddenWidths: m.Widths,
-            tile: m.Tile,
-            layout: Layout(c, signalSize),
-            interpolation: m.Interpolation,
-            negativeSlope: m.NegativeSlope,
-            tiles: m.Tiles!,
-            input: m.Input,
-            embeddingChannels: m.EmbeddingChannels,
-            embeddingResolution: m.HasEmbedding ? m.EmbeddingResolution : 0,
-            activation: m.Activation,
-            omega0: m.Omega0,
-            sharedBias: m.SharedBias,
-            encodingRange: m.EncodingRange,
-            expertInit: m.ExpertInit);
-    }
+    public static ModelSpec Model(ResolvedConfig c, int[]? signalSize = null) => c.Model.Spec(Layout(c, signalSize));
 
     private static AffineMap[] Layout(ResolvedConfig c, int[]? signalSize)
     {
