@@ -1,15 +1,17 @@
 using LoE.Core;
+using TorchSharp.Modules;
+using static TorchSharp.torch.utils.tensorboard;
 
 namespace LoE.Host.Running;
 
 /// <summary>
-/// loss and psnr_db (and test/psnr_db where a held-out PSNR was measured) as TensorBoard scalars in RUN/tb/ (the core's ScalarLog), so that
+/// loss and psnr_db (and test/psnr_db where a held-out PSNR was measured) as TensorBoard scalars in RUN/tb/ (TorchSharp's event writer, opened on the first value), so that
 /// <c>tensorboard --logdir runs</c> shows the curves of every run. A resumed run appends a new event file;
 /// TensorBoard merges the files of a folder.
 /// </summary>
 public sealed class TensorBoardLog(string folder, Action<string> warn)
 {
-    private ScalarLog? writer;
+    private SummaryWriter? writer;
     private bool broken;
 
     public void Add(Progress p)
@@ -17,10 +19,10 @@ public sealed class TensorBoardLog(string folder, Action<string> warn)
         if (broken) return;
         try
         {
-            writer ??= new ScalarLog(folder);
-            writer.Add("loss", p.Loss, p.Iteration);
-            writer.Add("psnr_db", p.PsnrDb, p.Iteration);
-            if (double.IsFinite(p.TestPsnrDb)) writer.Add("test/psnr_db", p.TestPsnrDb, p.Iteration);
+            writer ??= SummaryWriter(folder);
+            writer.add_scalar("loss", (float)p.Loss, p.Iteration);
+            writer.add_scalar("psnr_db", (float)p.PsnrDb, p.Iteration);
+            if (double.IsFinite(p.TestPsnrDb)) writer.add_scalar("test/psnr_db", (float)p.TestPsnrDb, p.Iteration);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
