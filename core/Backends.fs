@@ -19,14 +19,14 @@ module Backends =
 
     /// Applies the thread count of a spec where the backend has one (0: leave the default).
     let setThreads (spec: BackendSpec) =
-        if spec.Name = "torch" && spec.Threads > 0 then TorchSharp.torch.set_num_threads spec.Threads
+        if spec.Name = "torch" && spec.Threads > 0 then TorchBackend.setThreads spec.Threads
 
     /// Threads the backend computes with.
     let threads (spec: BackendSpec) =
-        if spec.Name = "torch" then TorchSharp.torch.get_num_threads () else Environment.ProcessorCount
+        if spec.Name = "torch" then TorchBackend.threads () else Environment.ProcessorCount
 
     /// CUDA devices libtorch can use (0 on a CPU build or a machine without a usable GPU).
-    let cudaDevices () = if TorchSharp.torch.cuda.is_available () then TorchSharp.torch.cuda.device_count () else 0
+    let cudaDevices () = TorchBackend.cudaDevices ()
 
     /// Runs `user` with the backend `spec` names.
     let using (spec: BackendSpec) (user: IBackendUser<'R>) : 'R =

@@ -467,3 +467,10 @@ module TorchBackend =
           assign = fun target source ->
               use _ = torch.no_grad()
               target.copy_(source) |> ignore }
+
+    /// libtorch's intra-op threads: set, and read back.
+    let setThreads (n: int) = torch.set_num_threads n
+    let threads () = torch.get_num_threads ()
+
+    /// CUDA devices libtorch can use (0 on a CPU build or a machine without a usable GPU).
+    let cudaDevices () = if torch.cuda.is_available () then torch.cuda.device_count () else 0
