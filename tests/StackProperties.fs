@@ -6,8 +6,6 @@ open LoE.Core
 open LoE.Tests.Generators
 open LoE.Tests.ReferenceProperties
 
-let private torch = TilingProperties.torch64
-
 /// One layer of a stack: its routing (None: a plain layer), widths, whether its bias is shared, and its values.
 type private LayerCase = { Routing: Routing option; Experts: int; In: int; Out: int; Shared: bool }
 
@@ -51,6 +49,7 @@ let private stackLoss (b: Backend<'T>) (layers: LayerCase list) (probe: float[])
 let ``torch's stack in slot order equals the reference's layer-by-layer fold, values and gradients`` () =
     forAll stackCase (fun (layers, shapes, args, probe) ->
         let run (b: Backend<'T>) f = let v, gs = b.valueAndGrad f (List.map2 b.tensor args shapes) in v, gs |> List.map b.toArray
+        let torch = TilingProperties.torch64
         let tv, tg = run torch (stackLoss torch layers probe)
         let rv, rg = run reference (stackLoss reference layers probe)
         (closeTo 1e-9 [| tv |] [| rv |] && List.forall2 (closeTo 1e-9) tg rg)
