@@ -9,6 +9,7 @@ open FsCheck.Xunit
 open LoE.Core
 open LoE.Host.Config
 open LoE.Host.Running
+open LoE.Host.Tasks
 
 /// The one run of a one-experiment YAML text.
 let private runOf (text: string) = ConfigTests.expand text |> Seq.concat |> Seq.exactlyOne
@@ -29,7 +30,7 @@ let ``train.lr_decay_factor applies at every train.lr_decay_at: lr · factor^(mi
     Generators.forAll (Gen.zip factor milestones) (fun (factor, milestones) ->
         let at = milestones |> List.map string |> String.concat ", "
         let run = runOf (experiment "{image: camera.png, size: 8}" "{widths: [4], tile: [1, 1], layout: pe-mlp}" $"{{iterations: 50, lr: 0.01, lr_decay_at: [{at}], lr_decay_factor: {factor}}}")
-        let spec = SpecBuilder.Train run.Config
+        let spec = SignalSpecs.Train run.Config
         for i in 0 .. 50 do
             let passed = milestones |> List.filter (fun m -> i >= m) |> List.length
             let expected = 0.01 * pown factor passed
@@ -67,7 +68,7 @@ let ``model.affine is read row by row: a non-symmetric A routes p to floor(A p +
         (fun (a, bias, p) ->
         let a = if a.[1] = a.[2] then [| a.[0]; a.[1] + 1.0; a.[2]; a.[3] |] else a // A ≠ Aᵀ
         let yaml = $"{{widths: [4], tile: [3, 4], layout: explicit, affine: [{{A: [[{a.[0]}, {a.[1]}], [{a.[2]}, {a.[3]}]], b: [{bias.[0]}, {bias.[1]}]}}]}}"
-        let spec = SpecBuilder.Model((runOf (experiment "{image: camera.png, size: 8}" yaml "{iterations: 2, lr: 0.01}")).Config)
+        let spec = SignalSpecs.Model((runOf (experiment "{image: camera.png, size: 8}" yaml "{iterations: 2, lr: 0.01}")).Config)
         // By hand: u = A p + b with A's first row [a0, a1] and second [a2, a3]; the expert of axis i is floor(u_i) mod t_i.
         let u = [| bias.[0] + a.[0] * p.[0] + a.[1] * p.[1]; bias.[1] + a.[2] * p.[0] + a.[3] * p.[1] |]
         let modulo (x: float) (t: int) = ((int (floor x) % t) + t) % t
@@ -77,7 +78,7 @@ let ``model.affine is read row by row: a non-symmetric A routes p to floor(A p +
 let ``a video's coarse-to-fine grids are capped on all three axes: its side in pixels and its frame count (Table 6's †)`` () =
     let run = runOf (experiment "{video: \"generated:pan-zoom:camera.png\", size: 16, frames: 8}"
                                 "{widths: [4, 4, 4, 4, 4], tile: [2, 2, 2], layout: coarse-to-fine}" "{iterations: 2, lr: 0.01}")
-    let spec = SpecBuilder.Model(run.Config, [| 16; 16; 8 |])
+    let spec = SignalSpecs.Model(run.Config, [| 16; 16; 8 |])
     // Table 6: 4 I, then 4^(i−1)·2 I: 4, 8, 32, 128, 512; capped at 16 in x and y and at 8 frames in t.
     let expected = [ [| 4.0; 4.0; 4.0 |]; [| 8.0; 8.0; 8.0 |]; [| 16.0; 16.0; 8.0 |]; [| 16.0; 16.0; 8.0 |]; [| 16.0; 16.0; 8.0 |] ]
     Assert.Equal(5, spec.Layout.Length)

@@ -8,6 +8,7 @@ open LoE.Core
 open LoE.Host.Config
 open LoE.Host.Cli
 open LoE.Host.Running
+open LoE.Host.Tasks
 
 let private repo = Generators.repoRoot
 
@@ -62,7 +63,7 @@ let ``a row sweep sets each row's keys and names runs, summaries and paper numbe
 let ``data that does not ship is checked when the run starts, with how to get it`` () =
     let f = parse ()
     let runs = Sweep.Expand(f, f.Find "missing")
-    let e = Assert.Throws<ConfigException>(fun () -> Preparation.Prepare runs |> ignore)
+    let e = Assert.Throws<ConfigException>(fun () -> TaskTable.Prepare runs |> ignore)
     Assert.Equal("data.image", e.Key)
     Assert.Contains("Download it from NASA.", e.Message)
 

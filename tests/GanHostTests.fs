@@ -120,12 +120,12 @@ let ``gan.output and gan.discriminator_lr reach the core's specs, and at their d
         let set = runs "\n    output: tanh\n    discriminator_lr: 0.0004"
         Assert.Empty(Set.intersect (Set.ofArray (ids plain)) (Set.ofArray (ids set)))
         for r in set do
-            Assert.Equal(LoE.Core.Gan.GeneratorOutput.Tanh, (LoE.Host.Running.SpecBuilder.Generator(r.Config, 3)).Output)
-            let t = LoE.Host.Running.SpecBuilder.GanTraining(r.Config)
+            Assert.Equal(LoE.Core.Gan.GeneratorOutput.Tanh, (LoE.Host.Tasks.GanSpecs.Generator(r.Config, 3)).Output)
+            let t = LoE.Host.Tasks.GanSpecs.Training(r.Config)
             Assert.Equal((0.0004, 0.0001), (t.DiscriminatorLearningRate, t.LearningRate))
         for r in plain do
-            Assert.Equal(LoE.Core.Gan.GeneratorOutput.Linear, (LoE.Host.Running.SpecBuilder.Generator(r.Config, 3)).Output)
-            Assert.Equal(0.0, (LoE.Host.Running.SpecBuilder.GanTraining(r.Config)).DiscriminatorLearningRate)
+            Assert.Equal(LoE.Core.Gan.GeneratorOutput.Linear, (LoE.Host.Tasks.GanSpecs.Generator(r.Config, 3)).Output)
+            Assert.Equal(0.0, (LoE.Host.Tasks.GanSpecs.Training(r.Config)).DiscriminatorLearningRate)
     finally Directory.Delete(dir, true)
 
 [<Fact>]
@@ -134,7 +134,7 @@ let ``the shipped GAN experiments expand with Table 11 beside each row and the p
     let runs = Sweep.Expand(f, f.Find "gan")
     Assert.Equal<string list>([ "pe-ce"; "ours" ], runs |> Seq.map (fun r -> r.Swept.[0].Text) |> Seq.distinct |> List.ofSeq)
     let count (r: RunPlan) =
-        let g = LoE.Core.Gan.Generator.create (LoE.Core.ReferenceBackend.create ()) (LoE.Host.Running.SpecBuilder.Generator(r.Config, 3))
+        let g = LoE.Core.Gan.Generator.create (LoE.Core.ReferenceBackend.create ()) (LoE.Host.Tasks.GanSpecs.Generator(r.Config, 3))
         LoE.Core.Gan.Generator.parameterCount g, g.MultiplyAdds
     // Table 11's rows: PE + CE 19.9M parameters and 1.39M multiply-adds per pixel, Ours 19.6M and 1.26M (main paper).
     let peCe, ours = runs |> Seq.find (fun r -> r.Swept.[0].Text = "pe-ce"), runs |> Seq.find (fun r -> r.Swept.[0].Text = "ours")
@@ -188,7 +188,7 @@ let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID i
         Assert.EndsWith("real_floor_fd,real_floor_kid,real_floor_images", csv.[0])
         Assert.EndsWith(",3", csv.[1])
 
-        let sample (args: SampleOptions) = SampleCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
+        let sample (args: SampleOptions) = LoE.Host.Tasks.SampleCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
         let out = Path.Combine(dir, "drawn")
         Assert.Equal(0, sample (SampleOptions(RunDir = ours, Count = 5, Interpolate = Nullable 3, Out = out)))
         Assert.Equal(5, Directory.GetFiles(out, "sample-*.png").Length)
@@ -210,6 +210,6 @@ let ``loe sample refuses a run that is not a GAN, naming why`` () =
         let o = RunOptions(File = yaml, Experiment = "image", Out = dir, Threads = Nullable 1)
         Assert.Equal(0, RunCommand.ExecuteAsync(o, TextWriter.Null, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult())
         let run = Directory.GetDirectories(Path.Combine(dir, "image")).[0]
-        let e = Assert.Throws<ConfigException>(fun () -> SampleCommand.ExecuteAsync(SampleOptions(RunDir = run), TextWriter.Null).GetAwaiter().GetResult() |> ignore)
+        let e = Assert.Throws<ConfigException>(fun () -> LoE.Host.Tasks.SampleCommand.ExecuteAsync(SampleOptions(RunDir = run), TextWriter.Null).GetAwaiter().GetResult() |> ignore)
         Assert.Contains("not a GAN", e.Message)
     finally Directory.Delete(dir, true)

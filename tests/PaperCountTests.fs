@@ -7,6 +7,7 @@ open Xunit
 open LoE.Core
 open LoE.Host.Config
 open LoE.Host.Running
+open LoE.Host.Tasks
 open LoE.Tests.Generators
 
 /// (row, parameters, multiply-adds per sample) of every run of a full-scale experiment, its signal of `size`.
@@ -14,7 +15,7 @@ let counts (experiment: string) (size: int[]) (channels: int) =
     let f = ExperimentFile.Load(Path.Combine(repoRoot, "experiments.yaml"))
     Sweep.Expand(f, f.Find experiment)
     |> Seq.map (fun run ->
-        let network = Networks.signal (ReferenceBackend.create ()) (SpecBuilder.Model(run.Config, size)) channels
+        let network = Networks.signal (ReferenceBackend.create ()) (SignalSpecs.Model(run.Config, size)) channels
         run.Config.Row.Name, Component.parameterCount network, network.MultiplyAdds)
     |> Seq.toList
 

@@ -137,7 +137,7 @@ let ``the shipped NeRF experiments expand, with the paper's Table 9 reading and 
     Assert.Equal<float[]>([| 4.0; 16.0; 64.0; 256.0; 1024.0 |], runs.[2].Config.Model.Scales)
     Assert.Equal<float[]>(Array.create 5 64.0, runs.[1].Config.Model.Scales)
     Assert.Equal(Nullable 31.46, runs.[2].PaperPsnrDb(f.Find "nerf"))
-    let m = LoE.Host.Running.SpecBuilder.Nerf runs.[2].Config
+    let m = LoE.Host.Tasks.SceneSpecs.Nerf runs.[2].Config
     Assert.Equal((256, 5, 128, 5), (m.Width, m.TrunkLayers, m.ColourWidth, m.ExpertLayers))
 
 [<Fact>]

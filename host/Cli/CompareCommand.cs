@@ -3,6 +3,7 @@ using LoE.Core;
 using LoE.Host.Config;
 using LoE.Host.Output;
 using LoE.Host.Running;
+using LoE.Host.Tasks;
 
 namespace LoE.Host.Cli;
 
@@ -19,7 +20,8 @@ public static class CompareCommand
         if (index < 0)
             throw new ConfigException(null, "--run-id", $"no run '{o.RunId}' in {o.Experiment} (runs: {string.Join(", ", runs.Select(r => r.Id))})");
         var run = Sweep.Expand(file, experiment, Override.Parse(o.Set.Append($"data.size={o.Size}")))[index];
-        var prepared = Preparation.Prepare([run])[0];
+        var prepared = TaskTable.Prepare([run])[0] as PreparedSignal
+            ?? throw new ConfigException(null, "-e", "loe compare compares signal fits (data.image or data.video)");
         output.WriteLine($"{runs[index].Id}: {o.Steps} steps at {o.Size}×{o.Size} on torch-cpu-f64 and reference-f64");
         var report = Compare.backends(prepared.Model, prepared.Train, prepared.Data, o.Steps);
         string F(double x) => x.ToString("0.0e+00", CultureInfo.InvariantCulture);

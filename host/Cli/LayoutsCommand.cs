@@ -1,6 +1,7 @@
 using LoE.Host.Config;
 using LoE.Host.Output;
 using LoE.Host.Running;
+using LoE.Host.Tasks;
 
 namespace LoE.Host.Cli;
 
@@ -19,7 +20,7 @@ public static class LayoutsCommand
         var seen = new HashSet<string>();
         foreach (var run in runs)
         {
-            var model = SpecBuilder.Model(run.Config);
+            var model = SignalSpecs.Model(run.Config);
             if (model.Tile.Length != 2)
             {
                 output.WriteLine($"{run.Id}: pictures are drawn for 2-D (image) layouts only; skipped");

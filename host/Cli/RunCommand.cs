@@ -3,6 +3,7 @@ using LoE.Host.Config;
 using LoE.Host.Output;
 using LoE.Host.Running;
 using LoE.Host.Running.Slurm;
+using LoE.Host.Tasks;
 
 namespace LoE.Host.Cli;
 
@@ -46,7 +47,7 @@ public static class RunCommand
             }
         }
         // Every image is loaded and every model built before the first run starts: bad input stops nothing half-way.
-        var prepared = Preparation.Prepare(indexed.Select(r => r.Run).ToList());
+        var prepared = TaskTable.Prepare(indexed.Select(r => r.Run).ToList());
         var experimentFolder = Path.Combine(options.Out, experiment.Name);
 
         if (options.Executor == "slurm")

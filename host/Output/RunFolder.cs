@@ -8,7 +8,7 @@ using LoE.Host.Data;
 namespace LoE.Host.Output;
 
 /// <summary>The files of one run in <c>OUT/EXPERIMENT/RUNID/</c>; each written atomically.</summary>
-public sealed partial record RunFolder(string Path)
+public sealed record RunFolder(string Path)
 {
     public const string ConfigFile = "config.yaml";
     public const string MetricsFile = "metrics.csv";
@@ -55,9 +55,8 @@ public sealed partial record RunFolder(string Path)
         return AtomicFile.WriteTextAsync(File(MetricsFile), sb.ToString());
     }
 
-    /// <summary>final.json: the run's numbers; a GAN's Fréchet distance and KID with what they were measured on, and
-    /// the real-against-real floor (real_floor_*: FD and KID between two halves of real images, images per half).</summary>
-    public Task WriteFinalAsync(RunPlan run, FitResult result, Metrics.GanScores? gan = null) => WriteJsonAsync(FinalFile, json =>
+    /// <summary>final.json: the run's numbers, then what its task adds (a GAN's scores).</summary>
+    public Task WriteFinalAsync(RunPlan run, FitResult result, Action<Utf8JsonWriter>? extra = null) => WriteJsonAsync(FinalFile, json =>
     {
         json.WriteString("experiment", run.Experiment);
         json.WriteString("run", run.Id);
@@ -71,17 +70,7 @@ public sealed partial record RunFolder(string Path)
         json.WriteNumber("parameters", result.ParameterCount);
         json.WriteNumber("parameter_bytes", result.ParameterBytes);
         json.WriteNumber("multiply_adds", result.MultiplyAdds);
-        if (gan is null) return;
-        json.WriteString("features", gan.Network);
-        Number(json, "fd", gan.Fd);
-        Number(json, "kid", gan.KidMean);
-        Number(json, "kid_std", gan.KidStd);
-        json.WriteNumber("real_images", gan.RealCount);
-        json.WriteNumber("generated_images", gan.FakeCount);
-        if (gan.Floor is not { } floor) return;
-        Number(json, "real_floor_fd", floor.Fd);
-        Number(json, "real_floor_kid", floor.KidMean);
-        json.WriteNumber("real_floor_images", floor.RealCount);
+        extra?.Invoke(json);
     });
 
     /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>
@@ -106,43 +95,6 @@ public sealed partial record RunFolder(string Path)
     {
         await AtomicFile.WriteBytesAsync(File("reconstruction.png"), ImageFile.EncodePng(result.Reconstruction));
         if (result.Output.Size.Length > 2) await WriteFramesAsync(File("reconstruction"), result.Output);
-    }
-
-    /// <summary>
-    /// A scene run's pictures: reconstruction.png (the first test view), test/view-NNN.png (every test view's render),
-    /// comparison.png (up to eight test views, the truth above the render), and turntable/frame-NNNN.png with
-    /// turntable.gif when a turntable was rendered.
-    /// </summary>
-    public async Task WriteSceneAsync(Core.Nerf.NerfResult result, Core.Nerf.Scene scene)
-    {
-        await AtomicFile.WriteBytesAsync(File("reconstruction.png"), ImageFile.EncodePng(result.Renders[0]));
-        var test = File("test");
-        Directory.CreateDirectory(test);
-        for (var i = 0; i < result.Renders.Length; i++)
-            await AtomicFile.WriteBytesAsync(System.IO.Path.Combine(test, $"view-{i:D3}.png"), ImageFile.EncodePng(result.Renders[i]));
-        var shown = Math.Min(8, result.Renders.Length);
-        var truth = scene.Test.Take(shown).Select(v => v.Image).ToArray();
-        await AtomicFile.WriteBytesAsync(File("comparison.png"), ImageFile.EncodePng(Mosaic([truth, result.Renders[..shown]])));
-        if (result.Extra.Length == 0) return;
-        var frames = File("turntable");
-        Directory.CreateDirectory(frames);
-        for (var i = 0; i < result.Extra.Length; i++)
-            await AtomicFile.WriteBytesAsync(System.IO.Path.Combine(frames, $"frame-{i:D4}.png"), ImageFile.EncodePng(result.Extra[i]));
-        await AtomicFile.WriteBytesAsync(File("turntable.gif"), GifFile.Encode(result.Extra));
-    }
-
-    /// <summary>Rows of equally sized RGB images side by side, rows one above the other.</summary>
-    public static Image Mosaic(IReadOnlyList<IReadOnlyList<Image>> rows)
-    {
-        var (w, h) = (rows[0][0].Width, rows[0][0].Height);
-        var columns = rows.Max(r => r.Count);
-        var pixels = new float[columns * w * rows.Count * h * 3];
-        Array.Fill(pixels, 1f);
-        for (var r = 0; r < rows.Count; r++)
-        for (var c = 0; c < rows[r].Count; c++)
-        for (var y = 0; y < h; y++)
-            Array.Copy(rows[r][c].Pixels, y * w * 3, pixels, ((r * h + y) * columns * w + c * w) * 3, w * 3);
-        return new Image(columns * w, rows.Count * h, 3, pixels);
     }
 
     /// <summary>Every frame of a signal as frame-0000.png, frame-0001.png, ... in <paramref name="folder"/>.</summary>
@@ -182,7 +134,7 @@ public sealed partial record RunFolder(string Path)
     }
 
     // JSON has no NaN or infinity; a diverged run reports null.
-    private static void Number(Utf8JsonWriter json, string name, double value)
+    public static void Number(Utf8JsonWriter json, string name, double value)
     {
         if (double.IsFinite(value)) json.WriteNumber(name, value);
         else json.WriteNull(name);

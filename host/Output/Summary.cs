@@ -1,4 +1,5 @@
 using System.Globalization;
+using LoE.Host.Tasks;
 
 namespace LoE.Host.Output;
 
@@ -13,24 +14,30 @@ public static class Summary
     {
         var runs = RunRecord.LoadAll(experimentFolder);
         if (runs.Count == 0) return null;
-        var name = runs[0].Experiment;
         var (keys, combinations) = Combination.Group(runs);
-        if (runs.Any(r => r.Config.ContainsKey("data.images"))) return await GanSummary.WriteAsync(experimentFolder, name, runs, keys, combinations);
-        var scene = runs.Any(r => r.Config.ContainsKey("data.scene"));
-        await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.csv"), CsvTable(keys, combinations, scene).ToCsv());
-        var table = MarkdownTable(keys, combinations, scene).ToMarkdown();
+        var task = TaskTable.ForRecorded(runs.SelectMany(r => r.Config.Keys));
+        return await task.SummariseAsync(new SummaryInput(experimentFolder, runs[0].Experiment, runs, keys, combinations));
+    }
+
+    /// <summary>
+    /// A PSNR table (signals, scenes, audio): summary.csv, summary.md and psnr.png, with the task's
+    /// <paramref name="extra"/> columns after PSNR and <paramref name="note"/> closing the text above the table.
+    /// </summary>
+    public static async Task<string> WritePsnrAsync(SummaryInput input, IReadOnlyList<SummaryColumn> extra, string note = "")
+    {
+        var (folder, name, runs, keys, combinations) = input;
+        await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.csv"), CsvTable(keys, combinations, extra).ToCsv());
+        var table = MarkdownTable(keys, combinations, extra).ToMarkdown();
         var md = $"# {name}\n\n" +
                  (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
                  "PSNR in dB: mean ± standard deviation over seeds (finished runs only), on the whole signal (a scene: " +
                  "the mean over its held-out test views, the fine network's renders). SSIM: " +
                  "Gaussian 11×11, σ = 1.5, per channel (and frame), averaged. Parameters: every stored parameter, " +
-                 "unused experts included; size: those at 4 bytes (float32)." +
-                 (scene ? $" Train PSNR: the mean of the last {TrainRows} logged batch PSNRs of each run (the training rays of " +
-                          "those iterations, coarse and fine), then over seeds." : "") + "\n\n" +
+                 "unused experts included; size: those at 4 bytes (float32)." + note + "\n\n" +
                  table + Failures(runs);
-        await AtomicFile.WriteTextAsync(Path.Combine(experimentFolder, "summary.md"), md);
+        await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.md"), md);
         if (combinations.Any(c => c.Runs.Any(r => r.History.Count > 0)))
-            await PsnrPlot.WriteAsync(Path.Combine(experimentFolder, "psnr.png"), name, keys, combinations);
+            await PsnrPlot.WriteAsync(Path.Combine(folder, "psnr.png"), name, keys, combinations);
         return table;
     }
 
@@ -38,7 +45,7 @@ public static class Summary
     /// One row per combination: its summary keys, its runs and seeds (';'-separated), counts, PSNR mean and
     /// standard deviation, the paper's number, iterations, mean training time, parameters and status.
     /// </summary>
-    public static TextTable CsvTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, bool scene = false)
+    public static TextTable CsvTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, IReadOnlyList<SummaryColumn>? extra = null)
     {
         var headers = new List<string>(keys)
         {
@@ -60,27 +67,19 @@ public static class Summary
             c.Done.FirstOrDefault()?.Final!.ParameterBytes.ToString(CultureInfo.InvariantCulture) ?? "",
             c.Done.FirstOrDefault()?.Final is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
             c.Status,
-            .. scene ? [Format(TrainPsnr(c), "0.####")] : Array.Empty<string>(),
+            .. (extra ?? []).Select(x => Format(x.Value(c), "0.####")),
         ]).ToList();
-        if (scene) headers.Add("train_psnr_db");
+        headers.AddRange((extra ?? []).Select(x => x.CsvHeader));
         return new TextTable(headers, rows);
     }
 
-    /// <summary>Logged rows averaged into a run's final train PSNR.</summary>
-    public const int TrainRows = 5;
-
-    /// <summary>A scene combination's final train PSNR: per finished run the mean batch PSNR of its last
-    /// <see cref="TrainRows"/> logged rows, averaged over runs (one batch is noisy; the last few say where it ended).</summary>
-    public static double TrainPsnr(Combination c) =>
-        Mean(c.Done.Where(r => r.History.Count > 0).Select(r => r.History.TakeLast(TrainRows).Average(p => p.PsnrDb)));
-
     /// <summary>The readable table: PSNR as "mean ± std", the paper's column only when some combination has a number.</summary>
-    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, bool scene = false)
+    public static TextTable MarkdownTable(IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations, IReadOnlyList<SummaryColumn>? extra = null)
     {
         var withPaper = combinations.Any(c => c.PaperPsnrDb is not null);
         var headers = new List<string>(keys.Count > 0 ? keys : ["configuration"]) { "seeds", "PSNR (dB)" };
         if (withPaper) headers.Add("paper (dB)");
-        if (scene) headers.Add("train PSNR (dB)");
+        headers.AddRange((extra ?? []).Select(x => x.Header));
         var withPaperSsim = combinations.Any(c => c.PaperSsim is not null);
         headers.Add("SSIM");
         if (withPaperSsim) headers.Add("paper SSIM");
@@ -93,7 +92,7 @@ public static class Summary
                 c.Psnr.Count == 0 ? "" : c.Psnr.Count == 1 ? Format(c.MeanPsnr, "0.00") : $"{Format(c.MeanPsnr, "0.00")} ± {Format(c.StdPsnr, "0.00")}",
             };
             if (withPaper) row.Add(c.PaperPsnrDb is { } p ? Format(p, "0.00") : "");
-            if (scene) row.Add(Format(TrainPsnr(c), "0.00"));
+            row.AddRange((extra ?? []).Select(x => Format(x.Value(c), "0.00")));
             row.Add(Format(Mean(c.Done.Select(r => r.Final!.Ssim)), "0.000"));
             if (withPaperSsim) row.Add(c.PaperSsim is { } ps ? Format(ps, "0.000") : "");
             row.AddRange([
@@ -133,3 +132,6 @@ public static class Summary
     internal static string Format(double x, string format) =>
         double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "";
 }
+
+/// <summary>A task's column of a PSNR table: its Markdown and CSV headers, and its number for a row.</summary>
+public sealed record SummaryColumn(string Header, string CsvHeader, Func<Combination, double> Value);

@@ -1,6 +1,7 @@
 using LoE.Core;
 using LoE.Host.Config;
 using LoE.Host.Output;
+using LoE.Host.Tasks;
 
 namespace LoE.Host.Running;
 
@@ -48,19 +49,10 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         RunOutcome outcome;
         try
         {
-            // The core is synchronous; run it off the caller's thread so that Ctrl-C and the display stay responsive.
-            Metrics.GanScores? scores = null;
-            FitResult result;
-            if (run.Scene is { } scene) result = await TrainSceneAsync(folder, scene, backend, hooks);
-            else if (run.Gan is { } gan) (result, scores) = await GanRunner.TrainAsync(folder, gan, plan.Config, backend, hooks, Monitor.Message);
-            else
-            {
-                result = await Task.Run(() => Fit.runSignalWith(backend, run.Model!, run.Train!, run.Data!, hooks), CancellationToken.None);
-                await folder.WriteReconstructionAsync(result);
-            }
-            await folder.WriteMetricsAsync(result.History);
-            await folder.WriteFinalAsync(plan, result, scores);
-            outcome = new RunOutcome(plan, RunStatus.Done, result);
+            var result = await run.TrainAsync(new RunContext(folder, backend, hooks, Monitor.Message));
+            await folder.WriteMetricsAsync(result.Fit.History);
+            await folder.WriteFinalAsync(plan, result.Fit, result.Final);
+            outcome = new RunOutcome(plan, RunStatus.Done, result.Fit);
         }
         catch (OperationCanceledException)
         {
@@ -78,16 +70,6 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         }
         Monitor.Finished(outcome);
         return outcome;
-    }
-
-    /// <summary>A radiance field: trained, measured on the test views, and drawn from them and along a turntable.</summary>
-    private static async Task<FitResult> TrainSceneAsync(RunFolder folder, SceneRun s, BackendSpec backend, FitHooks hooks)
-    {
-        var view = s.Scene.Test[0].Camera;
-        var turntable = Core.Nerf.SceneModule.turntable(s.Scene, view.Width, view.Height, s.Turntable);
-        var result = await Task.Run(() => Core.Nerf.Training.trainWith(backend, s.Model, s.Train, s.Scene, hooks, turntable), CancellationToken.None);
-        await folder.WriteSceneAsync(result, s.Scene);
-        return Core.Nerf.Training.asFitResult(s.Train.Iterations, result, s.Scene.Test);
     }
 
     private static async Task<RunOutcome> FailAsync(RunFolder folder, RunPlan plan, List<Progress> history, string message, int? iteration)

@@ -1,11 +1,12 @@
 using LoE.Core;
 using LoE.Core.Gan;
+using LoE.Host.Cli;
 using LoE.Host.Config;
 using LoE.Host.Data;
 using LoE.Host.Output;
 using LoE.Host.Running;
 
-namespace LoE.Host.Cli;
+namespace LoE.Host.Tasks;
 
 /// <summary>
 /// <c>loe sample RUN_DIR --count N</c>: the generator rebuilt from config.yaml, its trained parameters from
@@ -31,7 +32,7 @@ public static class SampleCommand
 
         TorchDevices.Require(o.Backend, [o.Device], "--device");
         var backend = new BackendSpec(o.Backend, o.Device, false, Environment.ProcessorCount);
-        var generator = SpecBuilder.Generator(config, channels);
+        var generator = GanSpecs.Generator(config, channels);
         var side = config.Data.Side;
         var target = o.Out ?? Path.Combine(o.RunDir, $"samples-seed{o.Seed}");
         Directory.CreateDirectory(target);
@@ -43,11 +44,11 @@ public static class SampleCommand
                 side, Math.Min(Chunk, o.Count - start), o.Seed * 100_003 + chunk));
         for (var i = 0; i < images.Count; i++)
             await AtomicFile.WriteBytesAsync(Path.Combine(target, $"sample-{i:D6}.png"), ImageFile.EncodePng(images[i]));
-        await AtomicFile.WriteBytesAsync(Path.Combine(target, "grid.png"), ImageFile.EncodePng(RunFolder.Enlarged(Training.grid(8, [.. images.Take(256)]))));
+        await AtomicFile.WriteBytesAsync(Path.Combine(target, "grid.png"), ImageFile.EncodePng(GanPictures.Enlarged(Training.grid(8, [.. images.Take(256)]))));
         if (o.Interpolate is { } steps)
         {
             var strip = Training.interpolationWith(backend, generator, checkpoint.Names, checkpoint.Shapes, checkpoint.Parameters, side, steps, o.Seed, o.Seed + 1);
-            await AtomicFile.WriteBytesAsync(Path.Combine(target, "interpolation.png"), ImageFile.EncodePng(RunFolder.Enlarged(Training.grid(steps, strip))));
+            await AtomicFile.WriteBytesAsync(Path.Combine(target, "interpolation.png"), ImageFile.EncodePng(GanPictures.Enlarged(Training.grid(steps, strip))));
         }
         output.WriteLine($"{target}: {images.Count} images of {side}×{side} drawn in {clock.Elapsed.TotalSeconds:0.0} s from {checkpoint.Iteration} iterations" +
                          (o.Interpolate is { } n ? $", and an interpolation of {n}" : ""));

@@ -5,7 +5,7 @@ using LoE.Host.Data;
 using LoE.Host.Metrics;
 using LoE.Host.Output;
 
-namespace LoE.Host.Running;
+namespace LoE.Host.Tasks;
 
 /// <summary>
 /// A GAN run (section E): trained through the one loop with a grid of samples written every gan.sample_every
@@ -25,9 +25,9 @@ public static class GanRunner
     /// <summary>Images generated and featurised at a time when scoring (memory, not results).</summary>
     private const int Chunk = 250;
 
-    public static async Task<(FitResult Result, GanScores Scores)> TrainAsync(
-        RunFolder folder, GanRun g, ResolvedConfig config, BackendSpec backend, FitHooks hooks, Action<string> message)
+    public static async Task<(FitResult Result, GanScores Scores)> TrainAsync(RunContext run, PreparedGan g)
     {
+        var (folder, backend, hooks, message, config) = (run.Folder, run.Backend, run.Hooks, run.Message, g.Plan.Config);
         var (s, t, side) = (g.Settings, g.Train, g.Images[0].Width);
         var seed = t.Seed;
         Image Grid(string[] names, int[][] shapes, double[][] values) =>
@@ -62,7 +62,7 @@ public static class GanRunner
     }
 
     /// <summary>Four strips of 8 images along straight lines between pairs of latents.</summary>
-    private static Image Interpolations(BackendSpec backend, GanRun g, GanResult r, int side, int seed) =>
+    private static Image Interpolations(BackendSpec backend, PreparedGan g, GanResult r, int side, int seed) =>
         Training.grid(8, Enumerable.Range(0, 4)
             .SelectMany(k => Training.interpolationWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, 8,
                 GridSeed(seed) + 100 + 2 * k, GridSeed(seed) + 101 + 2 * k))
@@ -73,7 +73,7 @@ public static class GanRunner
     /// fewer; drawn without replacement from the run's seed), featurised a chunk at a time so that 50k images at
     /// 256² never sit in memory together; with them the real-against-real floor (<see cref="Floor"/>).
     /// </summary>
-    private static GanScores Score(BackendSpec backend, GanRun g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message, CancellationToken cancel)
+    private static GanScores Score(BackendSpec backend, PreparedGan g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message, CancellationToken cancel)
     {
         var s = g.Settings;
         using var net = s.IsInception

@@ -2,19 +2,20 @@ using System.Globalization;
 using System.Text;
 using LoE.Core;
 using LoE.Host.Data;
+using LoE.Host.Output;
 
-namespace LoE.Host.Output;
+namespace LoE.Host.Tasks;
 
 /// <summary>A GAN run's pictures: what people look at to follow and judge a GAN.</summary>
-public sealed partial record RunFolder
+public static class GanPictures
 {
     public const string SamplesFolder = "samples";
 
     /// <summary>samples/iteration-NNNNNNN.png: a grid from the run's fixed latents after <paramref name="iteration"/> iterations.</summary>
-    public Task WriteSamplesAsync(int iteration, Image grid)
+    public static Task WriteSamplesAsync(this RunFolder folder, int iteration, Image grid)
     {
-        Directory.CreateDirectory(File(SamplesFolder));
-        return AtomicFile.WriteBytesAsync(System.IO.Path.Combine(File(SamplesFolder), $"iteration-{iteration:D7}.png"), ImageFile.EncodePng(Enlarged(grid)));
+        Directory.CreateDirectory(folder.File(SamplesFolder));
+        return AtomicFile.WriteBytesAsync(System.IO.Path.Combine(folder.File(SamplesFolder), $"iteration-{iteration:D7}.png"), ImageFile.EncodePng(Enlarged(grid)));
     }
 
     /// <summary>A picture of small images blown up (nearest neighbour) to at least 512 pixels wide: 8 Fashion-MNIST
@@ -35,15 +36,15 @@ public sealed partial record RunFolder
     /// samples.png (the trained generator's grid), interpolation.png (rows of images between two latents),
     /// losses.csv and losses.png (both networks' losses at every iteration this process trained).
     /// </summary>
-    public async Task WriteGanPicturesAsync(Image grid, Image interpolation, (int Iteration, double D, double G)[] losses)
+    public static async Task WriteGanPicturesAsync(this RunFolder folder, Image grid, Image interpolation, (int Iteration, double D, double G)[] losses)
     {
-        await AtomicFile.WriteBytesAsync(File("samples.png"), ImageFile.EncodePng(Enlarged(grid)));
-        await AtomicFile.WriteBytesAsync(File("interpolation.png"), ImageFile.EncodePng(Enlarged(interpolation)));
+        await AtomicFile.WriteBytesAsync(folder.File("samples.png"), ImageFile.EncodePng(Enlarged(grid)));
+        await AtomicFile.WriteBytesAsync(folder.File("interpolation.png"), ImageFile.EncodePng(Enlarged(interpolation)));
         if (losses.Length == 0) return;
         var csv = new StringBuilder("iteration,discriminator_loss,generator_loss\n");
         foreach (var (it, d, g) in losses)
             csv.Append(string.Create(CultureInfo.InvariantCulture, $"{it},{d:R},{g:R}\n"));
-        await AtomicFile.WriteTextAsync(File("losses.csv"), csv.ToString());
-        await LossPlot.WriteAsync(File("losses.png"), losses);
+        await AtomicFile.WriteTextAsync(folder.File("losses.csv"), csv.ToString());
+        await LossPlot.WriteAsync(folder.File("losses.png"), losses);
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
+using LoE.Host.Output;
 using static LoE.Host.Output.Summary;
 
-namespace LoE.Host.Output;
+namespace LoE.Host.Tasks;
 
 /// <summary>
 /// A GAN experiment's summary (like Table 11): the Fréchet distance and KID per row, on the features they were
@@ -9,8 +10,9 @@ namespace LoE.Host.Output;
 /// </summary>
 public static class GanSummary
 {
-    public static async Task<string> WriteAsync(string folder, string name, IReadOnlyList<RunRecord> runs, IReadOnlyList<string> keys, IReadOnlyList<Combination> combinations)
+    public static async Task<string> WriteAsync(SummaryInput input)
     {
+        var (folder, name, runs, keys, combinations) = input;
         var features = runs.Select(r => r.Final?.Features).FirstOrDefault(f => f is not null) ?? "ResNet-18";
         await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.csv"), CsvTable(keys, combinations).ToCsv());
         var table = MarkdownTable(keys, combinations, features, Floors(runs)).ToMarkdown();
@@ -24,7 +26,7 @@ public static class GanSummary
                  "pixel are the generator's. Samples: samples.png and samples/ in each run folder." +
                  (Floors(runs).Count > 0
                      ? " Real vs real (floor): FD and KID between two disjoint halves of the real images, the first and the second " +
-                       $"half of those a seed-{Running.GanRunner.FloorSeed} run scores against (images per half in its images column): what the scores read for two " +
+                       $"half of those a seed-{GanRunner.FloorSeed} run scores against (images per half in its images column): what the scores read for two " +
                        "samples of one distribution, at half the real images of a row."
                      : "") + "\n\n" +
                  table + Failures(runs);
