@@ -8,9 +8,9 @@ module Fit =
     let ofImage (image: Image) : Signal =
         { Size = [| image.Width; image.Height |]; Channels = image.Channels; Values = image.Pixels }
 
-    /// Frame `frame` of a signal as an image (the whole signal for an image).
+    /// Frame `frame` of a signal as an image (the whole signal for an image; a 1-D signal as a one-pixel-high strip).
     let frameOf (s: Signal) (frame: int) : Image =
-        let w, h = s.Size.[0], s.Size.[1]
+        let w, h = s.Size.[0], (if s.Size.Length > 1 then s.Size.[1] else 1)
         let plane = w * h * s.Channels
         { Width = w; Height = h; Channels = s.Channels; Pixels = Array.sub s.Values (frame * plane) plane }
 

@@ -56,8 +56,9 @@ module Metrics =
         total / float mx.Length
 
     /// SSIM of two signals of `size` samples ([width; height], or [width; height; frames]): computed per
-    /// channel (and frame) and averaged.
+    /// channel (and frame) and averaged. A 1-D signal (audio) has no image structure to compare: NaN.
     let ssim (size: int[]) (channels: int) (a: float32[]) (b: float32[]) : float =
+        if size.Length < 2 then nan else
         let width, height = size.[0], size.[1]
         let frames = size |> Array.skip 2 |> Array.fold (*) 1
         let plane (s: float32[]) f c =

@@ -12,11 +12,12 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
     public SceneConfig Scene { get; internal set; } = new();
     public GanConfig Gan { get; internal set; } = new();
 
-    /// <summary>Images have 2-D coordinates p ∈ [0,1]², videos (x, y, t) and scenes (x, y, z) 3-D; affine maps and tiles must match.</summary>
-    public int Dims => Data.IsImage ? 2 : 3;
+    /// <summary>How many coordinates the run's task gives a point (images 2, videos and scenes 3, sounds 1); affine maps
+    /// and tiles must match.</summary>
+    public int Dims => Tasks.TaskTable.For(Data).Coordinates(Data).Dims;
 
     /// <summary>What the coordinates are of, for messages.</summary>
-    public string Coordinates => Data.IsScene ? "scene" : Data.IsVideo ? "video" : "image";
+    public string Coordinates => Tasks.TaskTable.For(Data).Coordinates(Data).Name;
 
     /// <summary>An error about <paramref name="key"/>, at the value written for it or else at the experiment.</summary>
     public ConfigException Error(string key, string detail) =>

@@ -25,6 +25,10 @@ public sealed record DataConfig : ICheckedSection
         Reader = nameof(ReadImages))]
     public string? Images { get; init; }
 
+    [Key("instead of data.image: a sound to fit as a 1-D signal (SIREN's audio experiment): a WAV file (channels mixed to mono), or generated:chord (one second at 8 kHz of an A-major chord with a click half-way, made on the fly)",
+        Reader = nameof(ReadAudio))]
+    public string? Audio { get; init; }
+
     [Key("data.images: use the first this-many images (name order; 0: all)", AppliesWhen = nameof(IsGan), Min = 0, Max = 10_000_000)]
     public int Count { get; init; }
 
@@ -44,10 +48,11 @@ public sealed record DataConfig : ICheckedSection
     public bool IsVideo => Video is not null;
     public bool IsScene => Scene is not null;
     public bool IsGan => Images is not null;
-    public bool IsImage => !IsVideo && !IsScene && !IsGan;
+    public bool IsAudio => Audio is not null;
+    public bool IsImage => !IsVideo && !IsScene && !IsGan && !IsAudio;
 
-    /// <summary>The key naming what a run fits: data.image, data.video, data.scene or data.images.</summary>
-    public string SourceKey => IsGan ? "data.images" : IsScene ? "data.scene" : IsVideo ? "data.video" : "data.image";
+    /// <summary>The key naming what a run fits: data.image, data.video, data.scene, data.audio or data.images.</summary>
+    public string SourceKey => IsGan ? "data.images" : IsScene ? "data.scene" : IsVideo ? "data.video" : IsAudio ? "data.audio" : "data.image";
 
     /// <summary>A GAN's image side: data.size, else Fashion-MNIST's padded 32.</summary>
     public int Side => Size?[0] ?? 32;
@@ -68,6 +73,10 @@ public sealed record DataConfig : ICheckedSection
         if (IsVideo && IsScene) throw c.Error("data.scene", "a run fits either a video (data.video) or a scene (data.scene), not both");
         if (IsGan && (IsVideo || IsScene))
             throw c.Error("data.images", $"a run either learns to generate images (data.images) or fits {(IsVideo ? "a video (data.video)" : "a scene (data.scene)")}, not both");
+        if (IsAudio && (IsVideo || IsScene || IsGan))
+            throw c.Error("data.audio", $"a run fits either a sound (data.audio) or {(IsVideo ? "a video (data.video)" : IsScene ? "a scene (data.scene)" : "learns to generate images (data.images)")}, not both");
+        if (IsAudio && Size is not null)
+            throw c.Error("data.size", "a sound is fitted at its own samples: data.size does not apply to data.audio");
         if (IsGan && Size is null && Images != FashionMnist)
             throw c.Error("data.images", "give data.size, the side the images are cropped and resized to (the paper: 256)");
         if (Size is [var w, var h] && (long)w * h * (Frames ?? 1) is var samples && samples > Limits.Samples)
@@ -90,6 +99,19 @@ public sealed record DataConfig : ICheckedSection
             throw Error(key, v, $"image file not found: {full}{nearby}");
         }
         return path;
+    }
+
+    public const string GeneratedChord = GeneratedPrefix + "chord";
+
+    private static object ReadAudio(string key, ConfigValue v, ConfigContext c)
+    {
+        var spec = Text(key, v);
+        if (spec.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
+            return spec == GeneratedChord ? spec : throw Error(key, v, $"the one generated sound is {GeneratedChord}, got \"{spec}\"");
+        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
+        if (!File.Exists(full) && c.Data.Obtain is null)
+            throw Error(key, v, $"audio file not found: {full} (or write `{GeneratedChord}` for the chord made on the fly)");
+        return spec;
     }
 
     private static object ReadImages(string key, ConfigValue v, ConfigContext c)

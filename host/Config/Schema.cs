@@ -87,8 +87,9 @@ public static class Schema
             }
             if (sectionApplies) (record as ICheckedSection)?.Check(context);
         }
-        if (context.Data.Image is null && context.Data.Video is null && context.Data.Scene is null && context.Data.Images is null)
-            throw new ConfigException(where, whereKey, "missing required key 'data.image' (or 'data.video', 'data.scene', 'data.images')");
+        var sources = Tasks.TaskTable.All.SelectMany(t => t.SourceKeys).ToList();
+        if (!values.Any(v => sources.Contains(v.Key)))
+            throw new ConfigException(where, whereKey, $"missing required key '{sources[^2]}' (or {string.Join(", ", sources.SkipLast(2).Append(sources[^1]).Select(k => $"'{k}'"))})");
         return new ResolvedConfig(values, baseDirectory, context.Row, context.Data, context.Model, context.Train, context.Scene, context.Gan);
     }
 

@@ -105,6 +105,11 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
     public double FloorFd { get; init; } = double.NaN;
     public double FloorKid { get; init; } = double.NaN;
     public long FloorImages { get; init; }
+    /// <summary>Every number of final.json by name (what a task adds: an audio run's si_snr_db).</summary>
+    public IReadOnlyDictionary<string, double> Numbers { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>final.json's number <paramref name="name"/>, NaN when absent or null.</summary>
+    public double Number(string name) => Numbers.TryGetValue(name, out var x) ? x : double.NaN;
 
     public static RunFinal? Read(string path)
     {
@@ -119,6 +124,7 @@ public sealed record RunFinal(double PsnrDb, int Iterations, double TrainSeconds
                 Features = r.TryGetProperty("features", out var f) ? f.GetString() : null,
                 Fd = D("fd"), Kid = D("kid"), KidStd = D("kid_std"), RealImages = L("real_images"), GeneratedImages = L("generated_images"),
                 FloorFd = D("real_floor_fd"), FloorKid = D("real_floor_kid"), FloorImages = L("real_floor_images"),
+                Numbers = r.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetDouble()),
             };
         }
         catch (JsonException)

@@ -13,6 +13,9 @@ public interface ITask
     /// <summary>The data keys that select this task (the first is the one errors name).</summary>
     IReadOnlyList<string> SourceKeys { get; }
 
+    /// <summary>How many coordinates a point of <paramref name="data"/> has, and what they are of (for messages).</summary>
+    (int Dims, string Name) Coordinates(DataConfig data);
+
     /// <summary>Loads the run's data (through <paramref name="cache"/>: the rows of a sweep share it) and builds its
     /// core specifications. Bad input throws a <see cref="ConfigException"/> naming the key.</summary>
     PreparedRun Prepare(RunPlan run, DataCache cache);

@@ -9,6 +9,7 @@ public static class TaskTable
     [
         new GanTask(),
         new SceneTask(),
+        new AudioTask(),
         new SignalTask(), // data.image has a default: the signal task takes what no other claims
     ];
 

@@ -13,6 +13,8 @@ public sealed class GanTask : ITask
 {
     public IReadOnlyList<string> SourceKeys { get; } = ["data.images"];
 
+    public (int Dims, string Name) Coordinates(DataConfig data) => (2, "image");
+
     public PreparedRun Prepare(RunPlan run, DataCache cache)
     {
         var c = run.Config;

@@ -12,6 +12,8 @@ public sealed class SceneTask : ITask
 {
     public IReadOnlyList<string> SourceKeys { get; } = ["data.scene"];
 
+    public (int Dims, string Name) Coordinates(DataConfig data) => (3, "scene");
+
     public PreparedRun Prepare(RunPlan run, DataCache cache)
     {
         const string key = "data.scene";

@@ -12,6 +12,8 @@ public sealed class SignalTask : ITask
 {
     public IReadOnlyList<string> SourceKeys { get; } = ["data.image", "data.video"];
 
+    public (int Dims, string Name) Coordinates(DataConfig data) => data.IsVideo ? (3, "video") : (2, "image");
+
     public PreparedRun Prepare(RunPlan run, DataCache cache)
     {
         var (c, data) = (run.Config, run.Config.Data);

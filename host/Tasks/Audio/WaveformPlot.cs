@@ -1,0 +1,41 @@
+using LoE.Host.Output;
+using ScottPlot;
+
+namespace LoE.Host.Tasks;
+
+/// <summary>waveform.png: the sound and the network's reconstruction over time, the 15 ms from 5 ms before the middle
+/// (where generated:chord clicks; whole seconds of audio are too dense to read cycles), and the error.</summary>
+public static class WaveformPlot
+{
+    public static Task WriteAsync(string path, Sound target, Sound fitted, string title)
+    {
+        var multi = new Multiplot();
+        multi.AddPlots(3);
+        var seconds = Enumerable.Range(0, target.Samples.Length).Select(i => i / (double)target.Rate).ToArray();
+        double[] D(IEnumerable<float> xs) => [.. xs.Select(x => (double)x)];
+        var palette = new ScottPlot.Palettes.Category10();
+
+        var top = multi.GetPlot(0);
+        var truth = top.Add.ScatterLine(seconds, D(target.Samples), palette.GetColor(0));
+        truth.LegendText = "target";
+        var fit = top.Add.ScatterLine(seconds, D(fitted.Samples), palette.GetColor(1).WithAlpha(0.8));
+        fit.LegendText = "reconstruction";
+        top.Title(title);
+        top.YLabel("amplitude");
+        top.ShowLegend(Edge.Right);
+
+        var zoom = multi.GetPlot(1);
+        var middle = target.Samples.Length / 2;
+        var (from, to) = (Math.Max(0, middle - target.Rate / 200), Math.Min(target.Samples.Length, middle + target.Rate / 100));
+        zoom.Add.ScatterLine(seconds[from..to], D(target.Samples[from..to]), palette.GetColor(0));
+        zoom.Add.ScatterLine(seconds[from..to], D(fitted.Samples[from..to]), palette.GetColor(1).WithAlpha(0.8));
+        zoom.YLabel("amplitude (detail)");
+
+        var bottom = multi.GetPlot(2);
+        bottom.Add.ScatterLine(seconds, D(fitted.Samples.Zip(target.Samples, (f, t) => f - t)), palette.GetColor(3));
+        bottom.XLabel("time (s)");
+        bottom.YLabel("error");
+        foreach (var p in new[] { top, zoom, bottom }) p.Font.Set("DejaVu Sans");
+        return AtomicFile.WriteBytesAsync(path, multi.Render(1200, 900).GetImageBytes(ImageFormat.Png, 100));
+    }
+}
