@@ -86,10 +86,9 @@ module Field =
                          let name = $"{prefix}.trunk%02d{i + 1}"
                          let layer =
                              if i < m.ExpertLayers then
-                                 let s = m.Scales.[i]
                                  let options =
                                      { ExpertLinear.Interpolation = m.Interpolation
-                                       ExpertLinear.Map = { A = Array2D.init 3 3 (fun r c -> if r = c then s else 0.0); B = Array.zeroCreate 3 }
+                                       ExpertLinear.Map = Layouts.scaled 3 m.Scales.[i] 0.0 // the signals' layout scales
                                        ExpertLinear.Tile = m.Tile; ExpertLinear.SharedBias = m.SharedBias
                                        ExpertLinear.Init = m.ExpertInit }
                                  ExpertLinear.create b name options inW m.Width (init m.NegativeSlope)

@@ -3,11 +3,8 @@ using CommandLine;
 namespace LoE.Host.Cli;
 
 [Verb("compare", HelpText = "Run a few training steps of one run on torch (float64) and on the reference backend, and print where they differ.")]
-public sealed class CompareOptions
+public sealed class CompareOptions : ExperimentFileOptions
 {
-    [Value(0, MetaName = "FILE", Required = true, HelpText = "Experiments file, e.g. experiments.yaml.")]
-    public string File { get; set; } = "";
-
     [Option('e', "experiment", Required = true, HelpText = "Experiment whose run to compare.")]
     public string Experiment { get; set; } = "";
 
@@ -19,7 +16,4 @@ public sealed class CompareOptions
 
     [Option("size", Default = 16, HelpText = "Resize the image to size×size first: the reference backend is slow at full size.")]
     public int Size { get; set; }
-
-    [Option("set", HelpText = "Override a key, as for run.")]
-    public IEnumerable<string> Set { get; set; } = [];
 }

@@ -3,15 +3,12 @@ using CommandLine;
 namespace LoE.Host.Cli;
 
 [Verb("render", HelpText = "Render a trained representation at any resolution from its run folder (checkpoint.bin + config.yaml).")]
-public sealed class RenderOptions
+public sealed class RenderOptions : RunFolderOptions
 {
-    [Value(0, MetaName = "RUN_DIR", Required = true, HelpText = "A run folder (OUT/EXPERIMENT/RUN_ID) whose checkpoint.bin holds the trained parameters.")]
-    public string RunDir { get; set; } = "";
-
     [Option("size", Min = 2, Max = 2, HelpText = "Width and height in pixels, e.g. --size 1024 1024 (default: the fitted signal's).")]
     public IEnumerable<int> Size { get; set; } = [];
 
-    [Option("scale", HelpText = "Multiply the fitted signal's width and height by S, e.g. --scale 4.")]
+    [Option("scale", HelpText = "Multiply the fitted signal's width and height by S, e.g. --scale 4 (a sound: its sample rate).")]
     public double? Scale { get; set; }
 
     [Option("frames", HelpText = "Video: number of frames spread over the clip's time (default: the fitted video's).")]
@@ -20,12 +17,6 @@ public sealed class RenderOptions
     [Option("orbit", HelpText = "Scene: render N frames along a turntable around the scene (PNG frames and a GIF) instead of the test views.")]
     public int? Orbit { get; set; }
 
-    [Option('o', "out", HelpText = "Output: a PNG file for images, a folder of frames for videos and scenes (default: RUN_DIR/render-WxH[xT], render-test-WxH, render-orbit-WxH).")]
+    [Option('o', "out", HelpText = "Output: a PNG file for images, a folder of frames for videos and scenes, a WAV file for sounds (default: RUN_DIR/render-WxH[xT], render-test-WxH, render-orbit-WxH, render-N.wav).")]
     public string? Out { get; set; }
-
-    [Option("backend", Default = "torch", HelpText = "Tensor backend (torch, reference).")]
-    public string Backend { get; set; } = "torch";
-
-    [Option("device", Default = "cpu", HelpText = "Device of the backend (cpu, cuda, cuda:1).")]
-    public string Device { get; set; } = "cpu";
 }

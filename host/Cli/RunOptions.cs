@@ -3,19 +3,14 @@ using CommandLine;
 namespace LoE.Host.Cli;
 
 [Verb("run", HelpText = "Run an experiment: every combination of its swept values and seeds. Finished runs are skipped, partial runs continue from their checkpoint.")]
-public sealed class RunOptions
+public sealed class RunOptions : ExperimentFileOptions
 {
-    [Value(0, MetaName = "FILE", Required = true, HelpText = "Experiments file, e.g. experiments.yaml.")]
-    public string File { get; set; } = "";
-
     [Option('e', "experiment", Required = true, HelpText = "Name of the experiment to run.")]
     public string Experiment { get; set; } = "";
 
     [Option('o', "out", Default = "runs", HelpText = "Output folder; runs go to OUT/EXPERIMENT/RUNID/.")]
     public string Out { get; set; } = "runs";
 
-    [Option("set", HelpText = "Override a key for every run: --set train.iterations=100 (value is YAML, e.g. model.tile=[4,4]; seeds=[0,1] replaces the seeds). Repeatable. Paths are relative to FILE's folder.")]
-    public IEnumerable<string> Set { get; set; } = [];
 
     [Option("run-id", HelpText = "Run only the run with this id (as `loe list` shows it); what each Slurm array task does.")]
     public string? RunId { get; set; }
