@@ -1,4 +1,4 @@
-/// The IDX reader (core/Gan/Idx.fs) on files the tests write themselves.
+/// The IDX reader (core/Gan/Idx.fs, host/Data/GanImages.cs) on files the tests write themselves.
 module LoE.Tests.GanDataTests
 
 open System
@@ -52,7 +52,7 @@ let ``bad magic, truncation and a missing file are errors that name the file`` (
     let e3 = Assert.Throws<InvalidDataException>(fun () -> Idx.images "tiny-file" 8 bytes.[.. 9] |> ignore)
     Assert.Contains("tiny-file", e3.Message)
     let folder = Path.Combine(Path.GetTempPath(), $"loe-idx-{Guid.NewGuid():N}")
-    let e4 = Assert.Throws<FileNotFoundException>(fun () -> Idx.fashionMnist folder 32 |> ignore)
+    let e4 = Assert.Throws<FileNotFoundException>(fun () -> LoE.Host.Data.GanImages.FashionMnist(folder, 32) |> ignore)
     Assert.Contains(folder, e4.Message)
     Assert.Contains("dataset-fashion-mnist", e4.Message)
 
@@ -61,7 +61,7 @@ let ``Fashion-MNIST is found in a folder as plain or gzipped IDX`` () =
     let folder = Directory.CreateTempSubdirectory("loe-idx-").FullName
     try
         File.WriteAllBytes(Path.Combine(folder, "train-images-idx3-ubyte.gz"), gzip (idx 3 28 28))
-        let images = Idx.fashionMnist folder 32
+        let images = LoE.Host.Data.GanImages.FashionMnist(folder, 32)
         Assert.Equal(3, images.Length)
         Assert.Equal(32, images.[0].Width)
     finally Directory.Delete(folder, true)

@@ -6,7 +6,8 @@ open System.IO.Compression
 open LoE.Core
 
 /// A file in the IDX format (MNIST's and Fashion-MNIST's): bytes 0, 0, a type code, a dimension count, one
-/// big-endian int32 per dimension, then the values row-major. Gzipped files are read as they are shipped.
+/// big-endian int32 per dimension, then the values row-major. Gzipped files are read as they are shipped. The
+/// bytes come from the host (host/Data/GanImages.cs reads the files).
 module Idx =
     let private fail (name: string) (why: string) = raise (InvalidDataException($"{name}: {why}"))
 
@@ -54,20 +55,3 @@ module Idx =
                 for c in 0 .. cols - 1 do
                     pixels.[(top + r) * side + left + c] <- float32 values.[(k * rows + r) * cols + c] / 255.0f
             { Width = side; Height = side; Channels = 1; Pixels = pixels })
-
-    /// The images of an IDX file (plain or .gz) on disk.
-    let load (path: string) (side: int) : Image[] =
-        if not (File.Exists path) then raise (FileNotFoundException($"{path}: no such IDX file", path))
-        images path side (File.ReadAllBytes path)
-
-    /// Fashion-MNIST's 60000 training images, padded to side × side, from `folder` (plain or gzipped); when
-    /// neither file is there, the error says how to install them.
-    let fashionMnist (folder: string) (side: int) : Image[] =
-        let plain = Path.Combine(folder, "train-images-idx3-ubyte")
-        match [ plain; plain + ".gz" ] |> List.tryFind File.Exists with
-        | Some path -> load path side
-        | None ->
-            raise (FileNotFoundException(
-                $"Fashion-MNIST's training images are not in {folder} (looked for train-images-idx3-ubyte and .gz). "
-                + "Install them with `sudo apt-get install dataset-fashion-mnist`, or point the data folder at a copy "
-                + "of the IDX files.", plain))

@@ -21,7 +21,7 @@ public static class GanImages
         var side = data.Side;
         if (data.Images == DataConfig.FashionMnist)
         {
-            var all = Idx.fashionMnist(FashionMnistFolder, side);
+            var all = FashionMnist(FashionMnistFolder, side);
             return data.Count > 0 ? all[..Math.Min(data.Count, all.Length)] : all;
         }
         var folder = data.ImagesPath(baseDirectory)!;
@@ -49,5 +49,16 @@ public static class GanImages
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
         return images;
+    }
+
+    /// <summary>Fashion-MNIST's 60000 training images, padded to side × side, from <paramref name="folder"/> (plain or
+    /// gzipped IDX); when neither file is there, the error says how to install them.</summary>
+    public static Image[] FashionMnist(string folder, int side)
+    {
+        var plain = Path.Combine(folder, "train-images-idx3-ubyte");
+        var path = new[] { plain, plain + ".gz" }.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException(
+            $"Fashion-MNIST's training images are not in {folder} (looked for train-images-idx3-ubyte and .gz). " +
+            "Install them with `sudo apt-get install dataset-fashion-mnist`, or point the data folder at a copy of the IDX files.", plain);
+        return Idx.images(path, side, File.ReadAllBytes(path));
     }
 }
