@@ -499,6 +499,14 @@ let private decode (path: string) (_: (int * int) option) : Image =
     let side = if path.Contains "big" then 8 else 4
     { Width = side; Height = side; Channels = 4; Pixels = Array.init (side * side * 4) (fun i -> if i % 4 = 3 then 0f else 0.3f) }
 
+/// The disk's files, images through the stand-in decoder.
+let private files : SceneFiles =
+    { FileExists = fun f -> IO.File.Exists f
+      FolderExists = fun d -> IO.Directory.Exists d
+      ReadText = fun f -> IO.File.ReadAllText f
+      List = fun d -> IO.Directory.GetFiles d
+      Decode = decode }
+
 let private failsWith (parts: string list) (f: unit -> 'a) =
     let e = Assert.Throws<SceneDataException>(fun () -> f () |> ignore)
     for p in parts do Assert.Contains(p, e.Message)
@@ -506,7 +514,7 @@ let private failsWith (parts: string list) (f: unit -> 'a) =
 [<Fact>]
 let ``a NeRF-synthetic folder loads with its poses and focal length, transparent pixels composited on white`` () =
     let dir = blenderFolder [ "r_0", pose; "r_1", pose ] [ "r_0"; "r_1" ]
-    let scene = Blender.load decode dir None 1
+    let scene = Blender.load files dir None 1
     Assert.Equal(2, scene.Train.Length)
     Assert.Equal(1, scene.Test.Length)
     Assert.Equal<float[]>(pose |> Array.take 3 |> Array.concat, scene.Train.[0].Camera.Pose)
@@ -516,14 +524,14 @@ let ``a NeRF-synthetic folder loads with its poses and focal length, transparent
 [<Fact>]
 let ``NeRF-synthetic errors name the file and the frame: a missing transforms file, a pose without an image, a singular matrix, mismatched sizes`` () =
     let empty = IO.Directory.CreateTempSubdirectory("loe-blender-").FullName
-    failsWith [ "transforms_train.json"; "not found" ] (fun () -> Blender.load decode empty None 1)
+    failsWith [ "transforms_train.json"; "not found" ] (fun () -> Blender.load files empty None 1)
     let dir = blenderFolder [ "r_0", pose; "r_1", pose ] [ "r_0" ]
-    failsWith [ "transforms_train.json, frame 1"; "r_1.png"; "missing" ] (fun () -> Blender.load decode dir None 1)
+    failsWith [ "transforms_train.json, frame 1"; "r_1.png"; "missing" ] (fun () -> Blender.load files dir None 1)
     let singular = pose |> Array.mapi (fun i r -> if i = 1 then Array.zeroCreate 4 else r)
     let dir = blenderFolder [ "r_0", pose; "r_1", singular ] [ "r_0"; "r_1" ]
-    failsWith [ "transforms_train.json, frame 1"; "not invertible" ] (fun () -> Blender.load decode dir None 1)
+    failsWith [ "transforms_train.json, frame 1"; "not invertible" ] (fun () -> Blender.load files dir None 1)
     let dir = blenderFolder [ "r_0", pose; "big", pose ] [ "r_0"; "big" ]
-    failsWith [ "big.png"; "8×8"; "4×4" ] (fun () -> Blender.load decode dir None 1)
+    failsWith [ "big.png"; "8×8"; "4×4" ] (fun () -> Blender.load files dir None 1)
 
 // ---- NSVF ----
 
@@ -558,7 +566,7 @@ let ``an NSVF camera sees what its OpenCV pose looks at in the image centre, and
         let eye = Array.map2 (+) eye [| 0.0; 0.0; 5.0 |] // above the box, so "up" is never the viewing direction
         let target = offset |> Array.map (fun x -> x / 4.0)
         let dir = nsvfFolder [ "0_a", openCvPose eye target; "2_b", openCvPose eye target ] [ "0_a"; "2_b" ] 3.0
-        let scene = Nsvf.load decode dir None 1
+        let scene = Nsvf.load files dir None 1
         let camera = scene.Train.[0].Camera
         let u, v = Camera.project camera target
         Assert.True(abs (u - 2.0) < 1e-9 && abs (v - 2.0) < 1e-9, $"target lands at ({u}, {v}), not the centre (2, 2)")
@@ -574,15 +582,15 @@ let ``an NSVF camera sees what its OpenCV pose looks at in the image centre, and
 [<Fact>]
 let ``NSVF errors name the file: a pose without an image, an image without a pose, a singular pose, no box`` () =
     let good = openCvPose [| 0.0; -4.0; 1.0 |] [| 0.0; 0.0; 0.0 |]
-    failsWith [ "0_b.txt"; "without an image" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good; "0_b", good ] [ "0_a" ] 3.0) None 1)
-    failsWith [ "0_c.png"; "without a pose" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good ] [ "0_a"; "0_c" ] 3.0) None 1)
+    failsWith [ "0_b.txt"; "without an image" ] (fun () -> Nsvf.load files (nsvfFolder [ "0_a", good; "0_b", good ] [ "0_a" ] 3.0) None 1)
+    failsWith [ "0_c.png"; "without a pose" ] (fun () -> Nsvf.load files (nsvfFolder [ "0_a", good ] [ "0_a"; "0_c" ] 3.0) None 1)
     let singular = Array.init 4 (fun r -> Array.init 4 (fun c -> if r = 3 && c = 3 then 1.0 else 0.0))
-    failsWith [ "0_a.txt"; "not invertible" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", singular; "2_a", good ] [ "0_a"; "2_a" ] 3.0) None 1)
+    failsWith [ "0_a.txt"; "not invertible" ] (fun () -> Nsvf.load files (nsvfFolder [ "0_a", singular; "2_a", good ] [ "0_a"; "2_a" ] 3.0) None 1)
     let noBox = nsvfFolder [ "0_a", good ] [ "0_a" ] 3.0
     IO.File.Delete(IO.Path.Combine(noBox, "bbox.txt"))
-    failsWith [ "bbox.txt"; "not found" ] (fun () -> Nsvf.load decode noBox None 1)
+    failsWith [ "bbox.txt"; "not found" ] (fun () -> Nsvf.load files noBox None 1)
     // Views of another size than the intrinsics describe: named, with their size.
-    failsWith [ "big.png"; "8×8" ] (fun () -> Nsvf.load decode (nsvfFolder [ "0_a", good; "0_big", good; "2_a", good ] [ "0_a"; "0_big"; "2_a" ] 3.0) None 1)
+    failsWith [ "big.png"; "8×8" ] (fun () -> Nsvf.load files (nsvfFolder [ "0_a", good; "0_big", good; "2_a", good ] [ "0_a"; "0_big"; "2_a" ] 3.0) None 1)
 
 // ---- Pinned to NeRF's published formulas and to hand derivations (each guards a mutant in tests/mutation) ----
 
@@ -617,7 +625,7 @@ let ``NeRF-synthetic's box [−1.5, 1.5]³ maps onto [0, 1]³: a camera at a kno
     // README: NeRF-synthetic scenes in [−1.5, 1.5]³, c = 0, s = 1/3, so x ↦ x / 3 + 0.5.
     let at (x: float) (y: float) (z: float) = [| [| 1.0; 0.0; 0.0; x |]; [| 0.0; 1.0; 0.0; y |]; [| 0.0; 0.0; 1.0; z |]; [| 0.0; 0.0; 0.0; 1.0 |] |]
     let dir = blenderFolder [ "r_0", at 1.5 -0.75 0.0; "r_1", at -1.5 -1.5 -1.5 ] [ "r_0"; "r_1" ]
-    let scene = Blender.load decode dir None 1
+    let scene = Blender.load files dir None 1
     let rays = Scene.gridRays scene scene.Train
     let per = 16 // 4×4 pixels per view
     let origin k = rays.Origins.[3 * k .. 3 * k + 2]

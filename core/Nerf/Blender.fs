@@ -34,13 +34,12 @@ module Blender =
                 rgba.Pixels.[4 * j + c] * a + float32 background.[c] * (1.0f - a))
             { Width = rgba.Width; Height = rgba.Height; Channels = 3; Pixels = px }
 
-    /// The views of one split. `decode path size` reads an image as RGBA (4 channels) or RGB, resized to
-    /// (width, height) when given; `every` keeps every k-th frame (1: all).
-    let split (decode: string -> (int * int) option -> Image) (folder: string) (name: string) (size: (int * int) option) (every: int) : View[] =
+    /// The views of one split, read through `files`; `every` keeps every k-th frame (1: all).
+    let split (files: SceneFiles) (folder: string) (name: string) (size: (int * int) option) (every: int) : View[] =
         let file = Path.Combine(folder, $"transforms_{name}.json")
-        if not (File.Exists file) then fail $"{file}: not found (a NeRF-synthetic scene folder holds transforms_train.json and transforms_test.json)"
+        if not (files.FileExists file) then fail $"{file}: not found (a NeRF-synthetic scene folder holds transforms_train.json and transforms_test.json)"
         use doc =
-            try JsonDocument.Parse(File.ReadAllText file)
+            try JsonDocument.Parse(files.ReadText file)
             with :? JsonException as e -> fail $"{file}: not valid JSON ({e.Message})"
         let root = doc.RootElement
         let angle =
@@ -59,7 +58,7 @@ module Blender =
                     | true, v when v.ValueKind = JsonValueKind.String -> v.GetString()
                     | _ -> fail $"{where}: no file_path"
                 let image = Path.GetFullPath(Path.Combine(folder, (if Path.HasExtension path then path else path + ".png")))
-                if not (File.Exists image) then fail $"{where}: its image {image} is missing"
+                if not (files.FileExists image) then fail $"{where}: its image {image} is missing"
                 let m =
                     match f.TryGetProperty "transform_matrix" with
                     | true, v when v.ValueKind = JsonValueKind.Array && v.GetArrayLength() = 4 ->
@@ -73,7 +72,7 @@ module Blender =
                     pose.[0] * (pose.[5] * pose.[10] - pose.[6] * pose.[9]) - pose.[1] * (pose.[4] * pose.[10] - pose.[6] * pose.[8])
                     + pose.[2] * (pose.[4] * pose.[9] - pose.[5] * pose.[8])
                 if not (Double.IsFinite det) || abs det < 1e-6 then fail $"{where}: transform_matrix is not invertible (det {det:G3})"
-                let img = composite [| 1.0; 1.0; 1.0 |] (decode image size)
+                let img = composite [| 1.0; 1.0; 1.0 |] (files.Decode image size)
                 { Camera = { Width = img.Width; Height = img.Height; Focal = Camera.focalOfAngle img.Width angle; Pose = pose }; Image = img }, image)
         match views |> Array.tryFind (fun (v, _) -> v.Image.Width <> (fst views.[0]).Image.Width || v.Image.Height <> (fst views.[0]).Image.Height) with
         | Some(v, path) -> fail $"{path}: {v.Image.Width}×{v.Image.Height}, but {snd views.[0]} is {(fst views.[0]).Image.Width}×{(fst views.[0]).Image.Height}"
@@ -143,8 +142,8 @@ module Blender =
         Array.map2 (fun a b -> 0.5 * (a + b)) low high, 1.0 / (Array.map2 (fun a b -> b - a) low high |> Array.max)
 
     /// A scene from a NeRF-synthetic folder: its train split for training and every `testEvery`-th test view.
-    let load (decode: string -> (int * int) option -> Image) (folder: string) (size: (int * int) option) (testEvery: int) : Scene =
+    let load (files: SceneFiles) (folder: string) (size: (int * int) option) (testEvery: int) : Scene =
         { Name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))
-          Train = split decode folder "train" size 1
-          Test = split decode folder "test" size testEvery
+          Train = split files folder "train" size 1
+          Test = split files folder "test" size testEvery
           Near = 2.0; Far = 6.0; Background = [| 1.0; 1.0; 1.0 |]; Centre = [| 0.0; 0.0; 0.0 |]; Scale = 1.0 / 3.0 }
