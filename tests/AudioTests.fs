@@ -126,3 +126,14 @@ let ``loe run fits a WAV file, writes reconstruction.wav, waveform.png and SI-SN
         let twice = Sound.Read out
         Assert.Equal((400, 2000), (twice.Samples.Length, twice.Rate))
     finally Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a file that is not a WAV stops the run before training, naming data.audio and the file`` () =
+    let dir = Directory.CreateTempSubdirectory("loe-audio-").FullName
+    try
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "not a sound")
+        let f = ExperimentFile.Parse("experiments:\n  a:\n    data: {audio: notes.txt}\n    model: {widths: [4], tile: [2], layout: pe-mlp}\n    train: {iterations: 1, lr: 0.01}\n", "exp.yaml", dir)
+        let e = Assert.Throws<ConfigException>(fun () -> TaskTable.Prepare(Sweep.Expand(f, f.Find "a")) |> ignore)
+        Assert.Contains("data.audio", e.Message)
+        Assert.Contains("notes.txt: not a WAV file", e.Message)
+    finally Directory.Delete(dir, true)

@@ -17,7 +17,7 @@ public sealed record Sound(float[] Samples, int Rate)
     /// <summary>A WAV file's samples, its channels averaged into one (NAudio decodes PCM of 8–32 bits and float).</summary>
     public static Sound Read(string path)
     {
-        using var reader = new WaveFileReader(path);
+        using var reader = Open(path);
         var channels = reader.WaveFormat.Channels;
         var provider = reader.ToSampleProvider();
         var all = new List<float>();
@@ -33,6 +33,18 @@ public sealed record Sound(float[] Samples, int Rate)
             mono[i] = sum / channels;
         }
         return new Sound(mono, reader.WaveFormat.SampleRate);
+    }
+
+    private static WaveFileReader Open(string path)
+    {
+        try
+        {
+            return new WaveFileReader(path);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{path}: not a WAV file NAudio can read ({e.Message})", e);
+        }
     }
 
     /// <summary>The sound as a 32-bit float WAV file's bytes (no rounding to 16 bits: what the network made).</summary>
