@@ -1,6 +1,5 @@
 using LoE.Core;
 using LoE.Host.Config;
-using LoE.Host.Data;
 using LoE.Host.Output;
 using LoE.Host.Tasks;
 using YamlDotNet.RepresentationModel;
@@ -23,7 +22,7 @@ public static class RenderCommand
     }
 
     /// <summary>The backend --backend and --device name, on every processor.</summary>
-    internal static BackendSpec Backend(RenderOptions o)
+    internal static BackendSpec Backend(RunFolderOptions o)
     {
         TorchDevices.Require(o.Backend, [o.Device], "--device");
         return new BackendSpec(o.Backend, o.Device, false, Environment.ProcessorCount);

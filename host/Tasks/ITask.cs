@@ -10,7 +10,7 @@ namespace LoE.Host.Tasks;
 /// </summary>
 public interface ITask
 {
-    /// <summary>The data keys that select this task (the first is the one errors name).</summary>
+    /// <summary>The data keys that select this task (DataConfig.SourceKey, or their presence in a recorded config.yaml).</summary>
     IReadOnlyList<string> SourceKeys { get; }
 
     /// <summary>How many coordinates a point of <paramref name="data"/> has, and what they are of (for messages).</summary>

@@ -10,7 +10,7 @@ public static class TaskTable
         new GanTask(),
         new SceneTask(),
         new AudioTask(),
-        new SignalTask(), // data.image has a default: the signal task takes what no other claims
+        new SignalTask(), // last: run folders read back without another task's key are signal runs
     ];
 
     /// <summary>The task of a resolved configuration.</summary>

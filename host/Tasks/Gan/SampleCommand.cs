@@ -30,8 +30,7 @@ public static class SampleCommand
         var channels = run.Channels ?? throw new ConfigException(Origin.CommandLine(configPath), "run.channels", "config.yaml has no run.channels (written by an older loe?)");
         var checkpoint = RenderCommand.ReadCheckpoint(o.RunDir, run, config, output);
 
-        TorchDevices.Require(o.Backend, [o.Device], "--device");
-        var backend = new BackendSpec(o.Backend, o.Device, false, Environment.ProcessorCount);
+        var backend = RenderCommand.Backend(o);
         var generator = GanSpecs.Generator(config, channels);
         var side = config.Data.Side;
         var target = o.Out ?? Path.Combine(o.RunDir, $"samples-seed{o.Seed}");
