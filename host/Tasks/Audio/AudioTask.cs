@@ -49,10 +49,20 @@ public sealed class AudioTask : ITask
         return 0;
     }
 
-    /// <summary>The sample rate of the run's sound (read again: config.yaml records the sample count only).</summary>
-    private static int AudioRate(ResolvedConfig c) =>
-        c.Data.Audio == DataConfig.GeneratedChord ? Sound.Chord().Rate
-        : Sound.Read(Path.GetFullPath(Path.Combine(c.BaseDirectory, c.Data.Audio!))).Rate;
+    /// <summary>The sample rate of the run's sound, read again (config.yaml records the sample count only), so the
+    /// sound must be there.</summary>
+    private static int AudioRate(ResolvedConfig c)
+    {
+        if (c.Data.Audio == DataConfig.GeneratedChord) return Sound.Chord().Rate;
+        try
+        {
+            return Sound.Read(Path.GetFullPath(Path.Combine(c.BaseDirectory, c.Data.Audio!))).Rate;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new ConfigException(c.Find("data.audio").Origin, "data.audio", $"{e.Message} (the sound's sample rate is needed to render)", e);
+        }
+    }
 }
 
 /// <summary>A sound to fit, with the model and the training that fit it.</summary>

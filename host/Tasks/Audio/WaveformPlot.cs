@@ -16,9 +16,11 @@ public static class WaveformPlot
         var palette = new ScottPlot.Palettes.Category10();
 
         var top = multi.GetPlot(0);
-        var truth = top.Add.ScatterLine(seconds, D(target.Samples), palette.GetColor(0));
+        // Signal plots: evenly spaced samples, drawn per pixel column, so minutes of audio plot as fast as a second.
+        var period = 1.0 / target.Rate;
+        var truth = top.Add.Signal(D(target.Samples), period, palette.GetColor(0));
         truth.LegendText = "target";
-        var fit = top.Add.ScatterLine(seconds, D(fitted.Samples), palette.GetColor(1).WithAlpha(0.8));
+        var fit = top.Add.Signal(D(fitted.Samples), period, palette.GetColor(1).WithAlpha(0.8));
         fit.LegendText = "reconstruction";
         top.Title(title);
         top.YLabel("amplitude");
@@ -32,7 +34,7 @@ public static class WaveformPlot
         zoom.YLabel("amplitude (detail)");
 
         var bottom = multi.GetPlot(2);
-        bottom.Add.ScatterLine(seconds, D(fitted.Samples.Zip(target.Samples, (f, t) => f - t)), palette.GetColor(3));
+        bottom.Add.Signal(D(fitted.Samples.Zip(target.Samples, (f, t) => f - t)), period, palette.GetColor(3));
         bottom.XLabel("time (s)");
         bottom.YLabel("error");
         foreach (var p in new[] { top, zoom, bottom }) p.Font.Set("DejaVu Sans");
