@@ -84,72 +84,52 @@ public sealed record DataConfig : ICheckedSection
                 $"{w}×{h}{(Frames is { } f ? $"×{f}" : "")} is {samples} samples; at most {Limits.Samples} fit in memory");
     }
 
-    private static object ReadImage(string key, ConfigValue v, ConfigContext c)
+    /// <summary>
+    /// A path relative to the experiments file, or one of the names in <paramref name="made"/> (data made on the fly).
+    /// A path must exist (<paramref name="exists"/>) unless data.obtain says how to get it: data the user supplies is
+    /// checked when the run is prepared, so that `loe list` and the other experiments of the file work without it.
+    /// </summary>
+    private static string PathOr(string key, ConfigValue v, ConfigContext c, Func<string, bool> exists, Func<string, string> missing, params string[] made)
     {
-        var path = Text(key, v);
-        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, path));
-        // Data the user supplies (data.obtain says how) is checked when the run is prepared, so that `loe list`
-        // and the other experiments of the file work without it.
-        if (!File.Exists(full) && c.Data.Obtain is null)
+        var spec = Text(key, v);
+        if (made.Contains(spec)) return spec;
+        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
+        return exists(full) || c.Data.Obtain is not null ? spec : throw Error(key, v, missing(full));
+    }
+
+    private static object ReadImage(string key, ConfigValue v, ConfigContext c) =>
+        PathOr(key, v, c, File.Exists, full =>
         {
             var folder = Path.GetDirectoryName(full);
             var nearby = folder is not null && Directory.Exists(folder)
                 ? Suggest.Hint(Path.GetFileName(full), Directory.EnumerateFiles(folder).Select(Path.GetFileName).OfType<string>())
                 : "";
-            throw Error(key, v, $"image file not found: {full}{nearby}");
-        }
-        return path;
-    }
+            return $"image file not found: {full}{nearby}";
+        });
 
     public const string GeneratedChord = GeneratedPrefix + "chord";
 
-    private static object ReadAudio(string key, ConfigValue v, ConfigContext c)
-    {
-        var spec = Text(key, v);
-        if (spec.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
-            return spec == GeneratedChord ? spec : throw Error(key, v, $"the one generated sound is {GeneratedChord}, got \"{spec}\"");
-        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
-        if (!File.Exists(full) && c.Data.Obtain is null)
-            throw Error(key, v, $"audio file not found: {full} (or write `{GeneratedChord}` for the chord made on the fly)");
-        return spec;
-    }
+    private static object ReadAudio(string key, ConfigValue v, ConfigContext c) =>
+        Text(key, v) is var spec && spec.StartsWith(GeneratedPrefix, StringComparison.Ordinal) && spec != GeneratedChord
+            ? throw Error(key, v, $"the one generated sound is {GeneratedChord}, got \"{spec}\"")
+            : PathOr(key, v, c, File.Exists, full => $"audio file not found: {full} (or write `{GeneratedChord}` for the chord made on the fly)", GeneratedChord);
 
-    private static object ReadImages(string key, ConfigValue v, ConfigContext c)
-    {
-        var spec = Text(key, v);
-        if (spec == FashionMnist) return spec;
-        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
-        if (!Directory.Exists(full) && c.Data.Obtain is null)
-            throw Error(key, v, $"image folder not found: {full} (or write `{FashionMnist}` for Debian's Fashion-MNIST)");
-        return spec;
-    }
+    private static object ReadImages(string key, ConfigValue v, ConfigContext c) =>
+        PathOr(key, v, c, Directory.Exists, full => $"image folder not found: {full} (or write `{FashionMnist}` for Debian's Fashion-MNIST)", FashionMnist);
 
-    private static object ReadScene(string key, ConfigValue v, ConfigContext c)
-    {
-        var spec = Text(key, v);
-        if (spec == ProceduralScene) return spec;
-        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
-        if (!Directory.Exists(full) && c.Data.Obtain is null)
-            throw Error(key, v, $"scene folder not found: {full} (or write `procedural` for the scene made on the fly)");
-        return spec;
-    }
+    private static object ReadScene(string key, ConfigValue v, ConfigContext c) =>
+        PathOr(key, v, c, Directory.Exists, full => $"scene folder not found: {full} (or write `procedural` for the scene made on the fly)", ProceduralScene);
 
     private static object ReadVideo(string key, ConfigValue v, ConfigContext c)
     {
         var spec = Text(key, v);
-        if (spec.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
-        {
-            var parts = spec.Split(':', 3);
-            if (parts.Length != 3 || parts[1] != "pan-zoom")
-                throw Error(key, v, $"expected generated:pan-zoom:IMAGE (a pan and zoom over an image), got \"{spec}\"");
-            if (!File.Exists(Path.GetFullPath(Path.Combine(c.BaseDirectory, parts[2]))))
-                throw Error(key, v, $"image file not found: {Path.GetFullPath(Path.Combine(c.BaseDirectory, parts[2]))}");
-            return spec;
-        }
-        var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, spec));
-        if (!File.Exists(full) && !Directory.Exists(full) && c.Data.Obtain is null)
-            throw Error(key, v, $"video not found (a folder of frames, a GIF or a video file): {full}");
-        return spec;
+        if (!spec.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
+            return PathOr(key, v, c, full => File.Exists(full) || Directory.Exists(full), full => $"video not found (a folder of frames, a GIF or a video file): {full}");
+        var parts = spec.Split(':', 3);
+        if (parts.Length != 3 || parts[1] != "pan-zoom")
+            throw Error(key, v, $"expected generated:pan-zoom:IMAGE (a pan and zoom over an image), got \"{spec}\"");
+        var image = Path.GetFullPath(Path.Combine(c.BaseDirectory, parts[2]));
+        return File.Exists(image) ? spec : throw Error(key, v, $"image file not found: {image}");
     }
 
     private static object ReadSize(string key, ConfigValue v, ConfigContext _)
