@@ -149,17 +149,9 @@ module Training =
               PsnrOfLoss = fun l -> Metrics.psnr (l * halve)
               TestEvery = t.EvalEvery; TestPsnr = testPsnr } }
 
-    /// The result in the shape of the signal experiments' (what the host summarises): the test renders as the frames
-    /// of the output, the mean squared error over test pixels as the final loss.
-    let asFitResult (iterations: int) (r: NerfResult) (test: View[]) : FitResult =
-        let first = r.Renders.[0]
-        let values = r.Renders |> Array.collect (fun i -> i.Pixels)
-        { PsnrDb = r.PsnrDb; Ssim = r.Ssim
-          FinalLoss = Array.map2 (fun (a: Image) v -> mseOf a v.Image) r.Renders test |> Array.average
-          Iterations = iterations; TrainSeconds = r.TrainSeconds; History = r.History
-          Reconstruction = first
-          Output = { Size = [| first.Width; first.Height; r.Renders.Length |]; Channels = 3; Values = values }
-          ParameterCount = r.ParameterCount; ParameterBytes = 4L * r.ParameterCount; MultiplyAdds = r.MultiplyAdds }
+    /// The mean squared error of the test renders against their views: a scene run's final loss.
+    let testLoss (r: NerfResult) (test: View[]) : float =
+        Array.map2 (fun (a: Image) v -> mseOf a v.Image) r.Renders test |> Array.average
 
     let paramsOf (names: string list) (values: 'T list) : Params<'T> = List.zip names values |> Map.ofList
 

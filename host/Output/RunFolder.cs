@@ -56,7 +56,7 @@ public sealed record RunFolder(string Path)
     }
 
     /// <summary>final.json: the run's numbers, then what its task adds (a GAN's scores).</summary>
-    public Task WriteFinalAsync(RunPlan run, FitResult result, Action<Utf8JsonWriter>? extra = null) => WriteJsonAsync(FinalFile, json =>
+    public Task WriteFinalAsync(RunPlan run, Tasks.RunNumbers result, Action<Utf8JsonWriter>? extra = null) => WriteJsonAsync(FinalFile, json =>
     {
         json.WriteString("experiment", run.Experiment);
         json.WriteString("run", run.Id);
@@ -67,7 +67,7 @@ public sealed record RunFolder(string Path)
         Number(json, "loss", result.FinalLoss);
         json.WriteNumber("iterations", result.Iterations);
         Number(json, "train_seconds", result.TrainSeconds);
-        json.WriteNumber("parameters", result.ParameterCount);
+        json.WriteNumber("parameters", result.Parameters);
         json.WriteNumber("parameter_bytes", result.ParameterBytes);
         json.WriteNumber("multiply_adds", result.MultiplyAdds);
         extra?.Invoke(json);

@@ -7,4 +7,4 @@ namespace LoE.Host.Output;
 public enum RunStatus { Done, Skipped, Failed, Cancelled }
 
 /// <summary>How one run ended; <see cref="Result"/> is set when it was trained by this invocation.</summary>
-public sealed record RunOutcome(RunPlan Plan, RunStatus Status, FitResult? Result, string? Error = null);
+public sealed record RunOutcome(RunPlan Plan, RunStatus Status, Tasks.RunNumbers? Result, string? Error = null);

@@ -50,9 +50,9 @@ public sealed record RunExecutor(Experiment Experiment, string OutDir, IRunMonit
         try
         {
             var result = await run.TrainAsync(new RunContext(folder, backend, hooks, Monitor.Message));
-            await folder.WriteMetricsAsync(result.Fit.History);
-            await folder.WriteFinalAsync(plan, result.Fit, result.Final);
-            outcome = new RunOutcome(plan, RunStatus.Done, result.Fit);
+            await folder.WriteMetricsAsync(result.Numbers.History);
+            await folder.WriteFinalAsync(plan, result.Numbers, result.Final);
+            outcome = new RunOutcome(plan, RunStatus.Done, result.Numbers);
         }
         catch (OperationCanceledException)
         {

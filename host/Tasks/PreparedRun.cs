@@ -24,7 +24,17 @@ public abstract record PreparedRun(RunPlan Plan)
 public sealed record RunContext(RunFolder Folder, BackendSpec Backend, FitHooks Hooks, Action<string> Message);
 
 /// <summary>A trained run: the numbers every run has, and what its task adds to final.json.</summary>
-public sealed record RunResult(FitResult Fit, Action<Utf8JsonWriter>? Final = null);
+public sealed record RunResult(RunNumbers Numbers, Action<Utf8JsonWriter>? Final = null);
+
+/// <summary>What final.json, the summaries and the progress lines record of every run: PSNR and SSIM on what the
+/// task measures (NaN where it measures neither, as a GAN), the final loss, time, sizes and the logged history.</summary>
+public sealed record RunNumbers(
+    double PsnrDb, double Ssim, double FinalLoss, int Iterations, double TrainSeconds, IReadOnlyList<Progress> History,
+    long Parameters, long ParameterBytes, long MultiplyAdds)
+{
+    public static RunNumbers Of(FitResult r) =>
+        new(r.PsnrDb, r.Ssim, r.FinalLoss, r.Iterations, r.TrainSeconds, r.History, r.ParameterCount, r.ParameterBytes, r.MultiplyAdds);
+}
 
 /// <summary>An experiment's runs as read back from its folder, grouped into the rows of its table.</summary>
 public sealed record SummaryInput(string Folder, string Name, IReadOnlyList<RunRecord> Runs, IReadOnlyList<string> Keys, IReadOnlyList<Combination> Combinations);

@@ -78,6 +78,6 @@ public sealed record PreparedAudio(RunPlan Plan, ModelSpec Model, TrainSpec Trai
         await AtomicFile.WriteBytesAsync(run.Folder.File("reconstruction.wav"), fitted.ToWav());
         await WaveformPlot.WriteAsync(run.Folder.File("waveform.png"), Sound, fitted,
             $"{Plan.Id}: PSNR {result.PsnrDb:0.00} dB, SI-SNR {siSnr:0.00} dB");
-        return new RunResult(result, json => RunFolder.Number(json, "si_snr_db", siSnr));
+        return new RunResult(RunNumbers.Of(result), json => RunFolder.Number(json, "si_snr_db", siSnr));
     }
 }

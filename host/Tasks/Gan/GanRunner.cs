@@ -25,7 +25,7 @@ public static class GanRunner
     /// <summary>Images generated and featurised at a time when scoring (memory, not results).</summary>
     private const int Chunk = 250;
 
-    public static async Task<(FitResult Result, GanScores Scores)> TrainAsync(RunContext run, PreparedGan g)
+    public static async Task<(RunNumbers Result, GanScores Scores)> TrainAsync(RunContext run, PreparedGan g)
     {
         var (folder, backend, hooks, message, config) = (run.Folder, run.Backend, run.Hooks, run.Message, g.Plan.Config);
         var (s, t, side) = (g.Settings, g.Train, g.Images[0].Width);
@@ -52,12 +52,9 @@ public static class GanRunner
         // Scoring takes minutes: Ctrl-C stops it between chunks, and the final checkpoint lets a rerun score again.
         var scores = await Task.Run(() => Score(backend, g, config, result, side, seed, message, hooks.Cancel), hooks.Cancel);
         var lastD = result.Losses.Length > 0 ? result.Losses[^1].Item2 : double.NaN;
-        var fit = new FitResult(
-            psnrDb: double.NaN, ssim: double.NaN, finalLoss: lastD, iterations: t.Iterations, trainSeconds: result.TrainSeconds,
-            history: result.History, reconstruction: grid,
-            output: new Signal(size: [grid.Width, grid.Height], channels: grid.Channels, values: grid.Pixels),
-            // The paper's tables count the generator (the discriminator is training machinery).
-            parameterCount: result.GeneratorParameters, parameterBytes: 4 * result.GeneratorParameters, multiplyAdds: result.MultiplyAdds);
+        // The paper's tables count the generator (the discriminator is training machinery).
+        var fit = new RunNumbers(double.NaN, double.NaN, lastD, t.Iterations, result.TrainSeconds, result.History,
+            result.GeneratorParameters, 4 * result.GeneratorParameters, result.MultiplyAdds);
         return (fit, scores);
     }
 

@@ -89,6 +89,7 @@ public sealed record PreparedScene(RunPlan Plan, NerfModel Model, NerfTrain Trai
         var turntable = SceneModule.turntable(Scene, view.Width, view.Height, Turntable);
         var result = await Task.Run(() => Training.trainWith(run.Backend, Model, Train, Scene, run.Hooks, turntable), CancellationToken.None);
         await ScenePictures.WriteAsync(run.Folder, result, Scene);
-        return new RunResult(Training.asFitResult(Train.Iterations, result, Scene.Test));
+        return new RunResult(new RunNumbers(result.PsnrDb, result.Ssim, Training.testLoss(result, Scene.Test), Train.Iterations,
+            result.TrainSeconds, result.History, result.ParameterCount, 4L * result.ParameterCount, result.MultiplyAdds));
     }
 }

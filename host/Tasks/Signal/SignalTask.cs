@@ -67,6 +67,6 @@ public sealed record PreparedSignal(RunPlan Plan, ModelSpec Model, TrainSpec Tra
     {
         var result = await Task.Run(() => Fit.runSignalWith(run.Backend, Model, Train, Data, run.Hooks), CancellationToken.None);
         await run.Folder.WriteReconstructionAsync(result);
-        return new RunResult(result);
+        return new RunResult(RunNumbers.Of(result));
     }
 }
