@@ -1,3 +1,4 @@
+using LoE.Host.Tasks;
 namespace LoE.Host.Config;
 
 /// <summary>What a key's reader may look at: the folder paths are relative to, and the sections read so far

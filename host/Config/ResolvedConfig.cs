@@ -1,3 +1,4 @@
+using LoE.Host.Tasks;
 using System.Security.Cryptography;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using LoE.Host.Tasks;
 namespace LoE.Host.Config;
 
 /// <summary>Every key a run configuration may have, in canonical order: the keys of the section records

@@ -1,8 +1,9 @@
 using LoE.Core;
 using LoE.Core.Gan;
+using LoE.Host.Config;
 using static LoE.Host.Config.ValueReader;
 
-namespace LoE.Host.Config;
+namespace LoE.Host.Tasks;
 
 /// <summary>The pretrained network whose features the Fréchet distance and KID compare.</summary>
 public enum FeatureNetworkKind

@@ -1,4 +1,5 @@
-namespace LoE.Host.Config;
+using LoE.Host.Config;
+namespace LoE.Host.Tasks;
 
 /// <summary>
 /// <c>scene</c>: what a radiance field (data.scene, section D) needs beyond the model and train sections: samples
