@@ -19,10 +19,9 @@ public sealed class AudioTask : ITask
     {
         var c = run.Config;
         var spec = c.Data.Audio!;
-        var sound = cache.Load(c, "data.audio", $"data.audio:{spec}", () =>
+        var sound = cache.Load(c, "data.audio", DataCache.KeyOf(c), () =>
             spec == DataConfig.GeneratedChord ? Sound.Chord() : Sound.Read(Path.GetFullPath(Path.Combine(c.BaseDirectory, spec))));
-        var signal = sound.ToSignal();
-        return new PreparedAudio(run, SignalSpecs.Model(c, signal.Size), SignalSpecs.Train(c), sound);
+        return new PreparedAudio(run, SignalSpecs.Model(c, [sound.Samples.Length]), SignalSpecs.Train(c), sound);
     }
 
     public Task<string> SummariseAsync(SummaryInput input) =>
