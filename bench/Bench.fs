@@ -90,7 +90,7 @@ module Bench =
         result, max peak.Value (residentMiB ())
 
     /// One training step as the loop takes it, timed in two parts: loss and gradients, then Adam's update.
-    let private timedStep (b: Backend<T>) (loss: T list -> T) (adam: Optim.Adam) (ps: T list) (state: Optim.AdamState<T>) =
+    let private timedStep (b: Backend<T>) (loss: T list -> T) (adam: Adam) (ps: T list) (state: Optim.AdamState<T>) =
         use _ = b.scope ()
         let clock = Stopwatch.StartNew()
         let _, grads = b.valueAndGrad loss ps
@@ -106,7 +106,7 @@ module Bench =
     let private runner (b: Backend<T>) (name: string) (loss: int -> Params<T> -> T) (initial: Params<T>) : Runner =
         let names = initial |> Map.toList |> List.map fst
         let lossAt it (values: T list) = loss it (List.zip names values |> Map.ofList)
-        let adam = { Optim.Beta1 = 0.9; Optim.Beta2 = 0.999; Optim.Epsilon = 1e-8 }
+        let adam = { Adam.Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8 }
         let ps = initial |> Map.toList |> List.map snd
         let state = ref (Optim.adamInit b ps)
         { Name = name

@@ -14,7 +14,6 @@ module Fit =
         let plane = w * h * s.Channels
         { Width = w; Height = h; Channels = s.Channels; Pixels = Array.sub s.Values (frame * plane) plane }
 
-    let adamOf (spec: TrainSpec) = { Optim.Beta1 = spec.Beta1; Optim.Beta2 = spec.Beta2; Optim.Epsilon = spec.Epsilon }
 
     /// The learning rate at a 0-based iteration: step decay (section A's schedule).
     let learningRate (spec: TrainSpec) (iteration: int) =
@@ -56,7 +55,7 @@ module Fit =
                 Metrics.mse b (Component.forward network batch ps) (b.gatherRows truth (b.indices indices [| indices.Length |]))
         { Network = network; Names = names
           Objective =
-            { Groups = [ { Names = names; Initial = initial |> List.map snd; Adam = adamOf spec; LearningRate = learningRate spec } ]
+            { Groups = [ { Names = names; Initial = initial |> List.map snd; Adam = spec.Adam; LearningRate = learningRate spec } ]
               Loss = fun _ it groups -> loss it (List.head groups)
               PsnrOfLoss = Metrics.psnr; TestEvery = 0; TestPsnr = fun _ -> nan } }
 

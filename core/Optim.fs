@@ -2,7 +2,6 @@ namespace LoE.Core
 
 /// Optimisers and learning-rate schedules as pure functions of their state.
 module Optim =
-    type Adam = { Beta1: float; Beta2: float; Epsilon: float }
     type AdamState<'T> = { Step: int; M: 'T list; V: 'T list }
 
     /// Zero moments: tensors of their own, which the updates then change in place.

@@ -100,15 +100,16 @@ module ModelSpec =
     let tileOf (spec: ModelSpec) (i: int) =
         if isNull spec.Tiles || spec.Tiles.Length = 0 then spec.Tile else spec.Tiles.[i]
 
+/// Adam's hyperparameters (β1, β2, ε), the same for every objective.
+type Adam = { Beta1: float; Beta2: float; Epsilon: float }
+
 type TrainSpec =
     { Iterations: int
       LearningRate: float
       /// Iterations after which the learning rate is multiplied by LrDecayFactor (step decay).
       LrDecayAt: int[]
       LrDecayFactor: float
-      Beta1: float
-      Beta2: float
-      Epsilon: float
+      Adam: Adam
       Seed: int
       /// Record (and report) metrics every this many iterations.
       LogEvery: int

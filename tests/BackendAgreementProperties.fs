@@ -52,7 +52,7 @@ let private adamCase = gen {
     return shapes, ps, grads, lr, milestones, beta2 }
 
 let private adamRun (b: Backend<'T>) shapes ps grads lr milestones beta2 =
-    let cfg = { Optim.Beta1 = 0.9; Optim.Beta2 = beta2; Optim.Epsilon = 1e-8 }
+    let cfg = { Adam.Beta1 = 0.9; Beta2 = beta2; Epsilon = 1e-8 }
     let tensors xs = List.map2 b.tensor xs shapes
     let start = tensors ps
     grads
@@ -85,7 +85,7 @@ let private fitCase = gen {
     let image = { Width = size; Height = size; Channels = 1; Pixels = pixels |> Array.map float32 }
     let model = ModelSpec.toy freqs widths tile (Layouts.preset layout depth 2 4.0 seed) interp 0.2
     let train = { Iterations = steps; LearningRate = lr; LrDecayAt = [| steps / 2 |]; LrDecayFactor = 0.1
-                  Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8; Seed = seed; LogEvery = 1; BatchSize = 0 }
+                  Adam = { Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8 }; Seed = seed; LogEvery = 1; BatchSize = 0 }
     return image, model, train }
 
 [<Property(MaxTest = 15)>]

@@ -44,8 +44,7 @@ let ``random batches differ between iterations and are reproducible per (seed, i
     let rng = System.Random(4)
     let target = { Size = size; Channels = 2; Values = Array.init 60 (fun _ -> float32 (rng.NextDouble())) }
     let model = ModelSpec.toy 2 [| 4 |] [| 2; 2 |] (Layouts.scales 2 [| 2.0 |]) Interpolation.Nearest 0.2
-    let spec = { Iterations = 10; LearningRate = 0.01; LrDecayAt = [||]; LrDecayFactor = 0.1; Beta1 = 0.9; Beta2 = 0.999
-                 Epsilon = 1e-8; Seed = 7; LogEvery = 1; BatchSize = 9 }
+    let spec = { Iterations = 10; LearningRate = 0.01; LrDecayAt = [||]; LrDecayFactor = 0.1; Adam = { Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8 }; Seed = 7; LogEvery = 1; BatchSize = 9 }
     let problem = Fit.problem b model spec target
     let initial = problem.Objective.Groups |> List.map (fun g -> g.Initial)
     let ps = List.zip problem.Names (List.head initial) |> Map.ofList

@@ -16,7 +16,7 @@ let testImage size =
 let toy layout iterations =
     ModelSpec.toy 4 (Array.create 4 16) [| 2; 2 |] (Layouts.preset layout 4 2 16.0 0) Interpolation.Nearest 0.2,
     { Iterations = iterations; LearningRate = 0.005; LrDecayAt = [| iterations / 2 |]; LrDecayFactor = 0.1
-      Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8; Seed = 0; LogEvery = 10; BatchSize = 0 }
+      Adam = { Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8 }; Seed = 0; LogEvery = 10; BatchSize = 0 }
 
 [<Fact>]
 let ``a tiny toy run improves its PSNR over iterations`` () =

@@ -376,7 +376,7 @@ let tinyModel =
 
 let tinyTrain =
     { Iterations = 2; Rays = 8; CoarseSamples = 6; FineSamples = 6; LearningRate = 5e-3; LrDecaySteps = 1000
-      Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8; Seed = 3; LogEvery = 1; Chunk = 64
+      Adam = { Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8 }; Seed = 3; LogEvery = 1; Chunk = 64
       FineWeights = FineWeights.All; EvalEvery = 0; EvalViews = 4 }
 
 /// σ = ReLU(·) (NeRF's published code): a freshly initialised field's densities at random points are never

@@ -19,7 +19,7 @@ let ``Adam updates equal torch.optim.Adam's over several steps`` () =
         let! beta2 = Gen.elements [ 0.995; 0.999 ]
         return p, grads, lr, beta2 }
     forAll case (fun (p, grads, lr, beta2) ->
-        let cfg = { Optim.Beta1 = 0.9; Optim.Beta2 = beta2; Optim.Epsilon = 1e-8 }
+        let cfg = { Adam.Beta1 = 0.9; Beta2 = beta2; Epsilon = 1e-8 }
         let ours =
             grads |> Array.fold (fun (ps, s) g -> Optim.adamStep b cfg lr s ps [ b.tensor g [| g.Length |] ])
                                 ([ b.tensor p [| p.Length |] ], Optim.adamInit b [ b.tensor p [| p.Length |] ])

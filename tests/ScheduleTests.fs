@@ -18,8 +18,8 @@ let private target =
     { Size = [| 4; 4 |]; Channels = 1; Values = Array.init 16 (fun _ -> float32 (rng.NextDouble())) }
 
 let private sectionA iterations decayAt =
-    { Iterations = iterations; LearningRate = 0.005; LrDecayAt = decayAt; LrDecayFactor = 0.1; Beta1 = 0.9
-      Beta2 = 0.995; Epsilon = 1e-8; Seed = 0; LogEvery = 1; BatchSize = 0 }
+    { Iterations = iterations; LearningRate = 0.005; LrDecayAt = decayAt; LrDecayFactor = 0.1
+      Adam = { Beta1 = 0.9; Beta2 = 0.995; Epsilon = 1e-8 }; Seed = 0; LogEvery = 1; BatchSize = 0 }
 
 let private reference = { Name = "reference"; Device = "cpu"; Float64 = true; Threads = 0 }
 

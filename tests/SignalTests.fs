@@ -18,8 +18,7 @@ let private batchModel =
     ModelSpec.toy 3 [| 8; 8 |] [| 2; 2 |] (Layouts.sized "coarse-to-fine" 2 2 0.0 0 [| 16; 16 |]) Interpolation.Nearest 0.2
 
 let private batchTrain =
-    { Iterations = 12; LearningRate = 0.01; LrDecayAt = [| 6 |]; LrDecayFactor = 0.1; Beta1 = 0.9; Beta2 = 0.999
-      Epsilon = 1e-8; Seed = 3; LogEvery = 2; BatchSize = 40 }
+    { Iterations = 12; LearningRate = 0.01; LrDecayAt = [| 6 |]; LrDecayFactor = 0.1; Adam = { Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8 }; Seed = 3; LogEvery = 2; BatchSize = 40 }
 
 [<Fact>]
 let ``each iteration's random sample depends only on the seed and the iteration`` () =

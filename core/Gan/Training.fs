@@ -11,9 +11,7 @@ type GanTrain =
       LearningRate: float
       /// The discriminator's Adam learning rate (0: LearningRate, as section E; SN-GAN and BigGAN train D faster).
       DiscriminatorLearningRate: float
-      Beta1: float
-      Beta2: float
-      Epsilon: float
+      Adam: Adam
       Seed: int
       LogEvery: int }
 
@@ -44,7 +42,7 @@ type GanResult =
 module Training =
     /// Section E's optimiser settings with the given iterations, batch and seed.
     let paper (iterations: int) (batch: int) (seed: int) : GanTrain =
-        { Iterations = iterations; BatchSize = batch; LearningRate = 1e-4; DiscriminatorLearningRate = 0.0; Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8
+        { Iterations = iterations; BatchSize = batch; LearningRate = 1e-4; DiscriminatorLearningRate = 0.0; Adam = { Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8 }
           Seed = seed; LogEvery = max 1 (iterations / 100) }
 
     /// Images (all of one size and channel count) as a batch [N; C; H; W] in [−1, 1], the generator's range.
@@ -104,7 +102,6 @@ module Training =
         let dNames = (disc.Parameters @ disc.State) |> List.map (fun p -> p.Name)
         let stateNames = disc.State |> List.map (fun p -> p.Name)
         let pixels = Generator.pixels b true t.BatchSize side images.[0].Height
-        let adam = { Optim.Beta1 = t.Beta1; Optim.Beta2 = t.Beta2; Optim.Epsilon = t.Epsilon }
         let dLearningRate = if t.DiscriminatorLearningRate > 0.0 then t.DiscriminatorLearningRate else t.LearningRate
         let losses = ResizeArray()
         let mutable lastD = nan
@@ -133,8 +130,8 @@ module Training =
         { Generator = gen; Discriminator = disc; GeneratorNames = gNames; DiscriminatorNames = dNames; Losses = losses
           Objective =
             { Groups =
-                [ { Names = dNames; Initial = dNames |> List.map (fun n -> dInit.[n]); Adam = adam; LearningRate = fun _ -> dLearningRate }
-                  { Names = gNames; Initial = gNames |> List.map (fun n -> gInit.[n]); Adam = adam; LearningRate = fun _ -> t.LearningRate } ]
+                [ { Names = dNames; Initial = dNames |> List.map (fun n -> dInit.[n]); Adam = t.Adam; LearningRate = fun _ -> dLearningRate }
+                  { Names = gNames; Initial = gNames |> List.map (fun n -> gInit.[n]); Adam = t.Adam; LearningRate = fun _ -> t.LearningRate } ]
               Loss = loss
               PsnrOfLoss = fun _ -> nan
               TestEvery = 0

@@ -12,9 +12,7 @@ type NerfTrain =
       FineSamples: int
       LearningRate: float
       LrDecaySteps: int
-      Beta1: float
-      Beta2: float
-      Epsilon: float
+      Adam: Adam
       Seed: int
       LogEvery: int
       /// Rays rendered at once when evaluating (memory, not results).
@@ -143,7 +141,7 @@ module Training =
         { Fields = fs; Names = names
           Objective =
             { Groups = [ { Names = names; Initial = initial |> List.map snd
-                           Adam = { Optim.Beta1 = t.Beta1; Optim.Beta2 = t.Beta2; Optim.Epsilon = t.Epsilon }
+                           Adam = t.Adam
                            LearningRate = learningRate t } ]
               Loss = fun _ it groups -> loss it (List.head groups)
               PsnrOfLoss = fun l -> Metrics.psnr (l * halve)

@@ -12,7 +12,7 @@ exception DivergedException of iteration: int * loss: float
 module Loop =
     /// One Adam step in its own scope: the loss before the step, and the parameters and state, updated in place
     /// (whatever the step made, gradients included, is freed with its scope, so a torch run's memory stays flat).
-    let step (b: Backend<'T>) (loss: 'T list -> 'T) (adam: Optim.Adam) (lr: float) (ps: 'T list) (state: Optim.AdamState<'T>) =
+    let step (b: Backend<'T>) (loss: 'T list -> 'T) (adam: Adam) (lr: float) (ps: 'T list) (state: Optim.AdamState<'T>) =
         use _ = b.scope ()
         let value, grads = b.valueAndGrad loss ps
         let next, nextState = Optim.adamStep b adam lr state ps grads

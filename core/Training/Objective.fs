@@ -4,7 +4,7 @@ namespace LoE.Core
 type ParameterGroup<'T> =
     { Names: string list
       Initial: 'T list
-      Adam: Optim.Adam
+      Adam: Adam
       /// The learning rate at a 0-based iteration.
       LearningRate: int -> float }
 

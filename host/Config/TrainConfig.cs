@@ -24,6 +24,9 @@ public sealed record TrainConfig
     [Key("Adam ε", Above = 0)]
     public double Epsilon { get; init; } = 1e-8;
 
+    /// <summary>Adam's β1, β2 and ε, as every task's training takes them.</summary>
+    public LoE.Core.Adam Adam => new(Beta1, Beta2, Epsilon);
+
     [Key("samples drawn at random per iteration, reproducibly from (seed, iteration) (0: the whole signal every iteration)",
         Min = 0, Max = Limits.BatchSize, QuietAtDefault = true)]
     public int BatchSize { get; init; }

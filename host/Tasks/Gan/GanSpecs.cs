@@ -45,9 +45,7 @@ public static class GanSpecs
             batchSize: t.BatchSize,
             learningRate: t.Lr,
             discriminatorLearningRate: c.Gan.DiscriminatorLr,
-            beta1: t.Beta1,
-            beta2: t.Beta2,
-            epsilon: t.Epsilon,
+            adam: t.Adam,
             seed: t.Seed,
             logEvery: t.LogEvery);
     }

@@ -44,9 +44,7 @@ public static class SignalSpecs
             learningRate: t.Lr,
             lrDecayAt: t.LrDecayAt,
             lrDecayFactor: t.LrDecayFactor,
-            beta1: t.Beta1,
-            beta2: t.Beta2,
-            epsilon: t.Epsilon,
+            adam: t.Adam,
             seed: t.Seed,
             logEvery: t.LogEvery,
             batchSize: t.BatchSize);
