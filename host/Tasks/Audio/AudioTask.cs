@@ -18,9 +18,7 @@ public sealed class AudioTask : ITask
     public PreparedRun Prepare(RunPlan run, DataCache cache)
     {
         var c = run.Config;
-        var spec = c.Data.Audio!;
-        var sound = cache.Load(c, "data.audio", DataCache.KeyOf(c), () =>
-            spec == DataConfig.GeneratedChord ? Sound.Chord() : Sound.Read(Path.GetFullPath(Path.Combine(c.BaseDirectory, spec))));
+        var sound = cache.Load(c, "data.audio", DataCache.KeyOf(c), () => SoundOf(c));
         return new PreparedAudio(run, SignalSpecs.Model(c, [sound.Samples.Length]), SignalSpecs.Train(c), sound);
     }
 
@@ -38,7 +36,7 @@ public sealed class AudioTask : ITask
             throw new ConfigException(Origin.CommandLine("--scale"), null, "the run fitted a sound: give --scale S for S times its sample rate");
         var scale = o.Scale ?? 1.0;
         if (!(scale > 0)) throw new ConfigException(Origin.CommandLine("--scale"), null, $"must be positive, got {scale}");
-        var rate = (int)Math.Round(AudioRate(config) * scale);
+        var rate = (int)Math.Round(RateOf(config) * scale);
         var count = (int)Math.Round(samples * scale);
         var checkpoint = Cli.RenderCommand.ReadCheckpoint(o.RunDir, r.Run, config, r.Output);
         var signal = Fit.renderWith(Cli.RenderCommand.Backend(o), SignalSpecs.Model(config, [samples]), checkpoint, [count], 1);
@@ -48,14 +46,17 @@ public sealed class AudioTask : ITask
         return 0;
     }
 
+    /// <summary>data.audio's sound: the generated chord, or the WAV file relative to the experiments file.</summary>
+    private static Sound SoundOf(ResolvedConfig c) =>
+        c.Data.Audio == DataConfig.GeneratedChord ? Sound.Chord() : Sound.Read(Path.GetFullPath(Path.Combine(c.BaseDirectory, c.Data.Audio!)));
+
     /// <summary>The sample rate of the run's sound, read again (config.yaml records the sample count only), so the
     /// sound must be there.</summary>
-    private static int AudioRate(ResolvedConfig c)
+    private static int RateOf(ResolvedConfig c)
     {
-        if (c.Data.Audio == DataConfig.GeneratedChord) return Sound.Chord().Rate;
         try
         {
-            return Sound.Read(Path.GetFullPath(Path.Combine(c.BaseDirectory, c.Data.Audio!))).Rate;
+            return SoundOf(c).Rate;
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {

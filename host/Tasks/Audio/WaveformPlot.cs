@@ -11,7 +11,6 @@ public static class WaveformPlot
     {
         var multi = new Multiplot();
         multi.AddPlots(3);
-        var seconds = Enumerable.Range(0, target.Samples.Length).Select(i => i / (double)target.Rate).ToArray();
         double[] D(IEnumerable<float> xs) => [.. xs.Select(x => (double)x)];
         var palette = new ScottPlot.Palettes.Category10();
 
@@ -29,8 +28,9 @@ public static class WaveformPlot
         var zoom = multi.GetPlot(1);
         var middle = target.Samples.Length / 2;
         var (from, to) = (Math.Max(0, middle - target.Rate / 200), Math.Min(target.Samples.Length, middle + target.Rate / 100));
-        zoom.Add.ScatterLine(seconds[from..to], D(target.Samples[from..to]), palette.GetColor(0));
-        zoom.Add.ScatterLine(seconds[from..to], D(fitted.Samples[from..to]), palette.GetColor(1).WithAlpha(0.8));
+        var seconds = Enumerable.Range(from, to - from).Select(i => i / (double)target.Rate).ToArray();
+        zoom.Add.ScatterLine(seconds, D(target.Samples[from..to]), palette.GetColor(0));
+        zoom.Add.ScatterLine(seconds, D(fitted.Samples[from..to]), palette.GetColor(1).WithAlpha(0.8));
         zoom.YLabel("amplitude (detail)");
 
         var bottom = multi.GetPlot(2);
