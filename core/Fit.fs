@@ -55,7 +55,7 @@ module Fit =
                 Metrics.mse b (Component.forward network batch ps) (b.gatherRows truth (b.indices indices [| indices.Length |]))
         { Network = network; Names = names
           Objective =
-            { Groups = [ { Names = names; Initial = initial |> List.map snd; Adam = spec.Adam; LearningRate = learningRate spec } ]
+            { Groups = [ { Names = names; Initial = initial |> List.map snd; Adam = spec.Adam; LearningRate = learningRate spec; Average = None } ]
               Loss = fun _ it groups -> loss it (List.head groups)
               PsnrOfLoss = Metrics.psnr; TestEvery = 0; TestPsnr = fun _ -> nan } }
 

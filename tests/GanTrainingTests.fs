@@ -46,9 +46,11 @@ let ``a tiny GAN trains: both losses move and the samples change`` () =
     let uName = Discriminator.stateName "d.full.conv2.weight"
     Assert.True(Array.map2 (fun x y -> abs (x - y)) (u uName r0) (u uName r) |> Array.max > 1e-6)
 
-[<Fact>]
-let ``a resumed GAN run continues exactly, spectral-norm state included`` () =
-    let t = { Training.paper 4 2 5 with LearningRate = 1e-3 }
+[<Theory>]
+[<InlineData(0.0)>]
+[<InlineData(0.9)>]
+let ``a resumed GAN run continues exactly, spectral-norm state and the generator's average included`` (ema: float) =
+    let t = { Training.paper 4 2 5 with LearningRate = 1e-3; EmaDecay = ema }
     let checkpoints = ResizeArray()
     let whole = Training.trainWith Backends.reference generator discriminator t squares (hooks checkpoints 2 Unchecked.defaultof<_>)
     let halfway = checkpoints |> Seq.find (fun c -> c.Iteration = 2)
@@ -116,3 +118,37 @@ let ``a real batch is NCHW in the generator's range [−1, 1]`` () =
     // other: channel 0 (0.5, 1) → (0, 1), channel 1 (0.5, 0) → (0, −1); im: channel 0 (0, 0.25) → (−1, −0.5),
     // channel 1 (1, 0.75) → (1, 0.5).
     Assert.Equal<float[]>([| 0.0; 1.0; 0.0; -1.0; -1.0; -0.5; 1.0; 0.5 |], b.toArray x)
+
+/// gan.ema: after iteration k the average is a_k = β·a_{k−1} + (1 − β)·g_k, with a_0 the generator's initial
+/// parameters and g_k the generator after k steps, read here from a checkpoint taken after every iteration; the
+/// recurrence is computed by hand, on both backends.
+[<FsCheck.Xunit.Property(MaxTest = 6)>]
+let ``the generator's moving average follows β·a + (1 − β)·g after every iteration`` (decayIn: FsCheck.NormalFloat) (seed: byte) (onTorch: bool) =
+    let decay = 0.05 + 0.9 * abs (sin decayIn.Get)
+    let t = { Training.paper 3 2 (int seed) with LearningRate = 1e-3; EmaDecay = decay }
+    let checkpoints = ResizeArray()
+    let backend = if onTorch then Backends.torchCpu64 else Backends.reference
+    Training.trainWith backend generator discriminator t squares (hooks checkpoints 1 Unchecked.defaultof<_>) |> ignore
+    let b = ReferenceProperties.reference
+    let p = Training.problem b generator discriminator t squares
+    let valuesOf (c: Checkpoint) name = c.Parameters.[Array.findIndex ((=) name) c.Names]
+    p.GeneratorNames |> List.iteri (fun i name ->
+        let mutable a = b.toArray p.Objective.Groups.[1].Initial.[i]
+        for c in checkpoints do
+            a <- Array.map2 (fun a g -> decay * a + (1.0 - decay) * g) a (valuesOf c name)
+            let kept = valuesOf c (Training.averageName name)
+            Assert.True(ReferenceProperties.closeTo 1e-9 kept a, $"{name} after iteration {c.Iteration}"))
+    Assert.Equal(3, checkpoints.Count)
+
+/// Samples read the average when a run kept one: with β = 1 it never moves from the initial generator, so a
+/// trained run samples exactly what an untrained one does (and without an average it does not).
+[<Fact>]
+let ``samples are drawn from the generator's average when the run kept one`` () =
+    let samples (t: GanTrain) =
+        let r = Training.trainWith backend generator discriminator t squares (hooks (ResizeArray()) 0 Unchecked.defaultof<_>)
+        Training.samplesWith backend generator r.Names r.Shapes r.Values 8 4 11 |> Array.collect (fun i -> i.Pixels)
+    let untrained = samples { Training.paper 0 4 3 with LearningRate = 2e-3 }
+    let frozen = samples { Training.paper 20 4 3 with LearningRate = 2e-3; EmaDecay = 1.0 }
+    let trained = samples { Training.paper 20 4 3 with LearningRate = 2e-3 }
+    Assert.Equal<float32[]>(untrained, frozen)
+    Assert.NotEqual<float32[]>(untrained, trained)

@@ -12,6 +12,9 @@ type GanTrain =
       /// The discriminator's Adam learning rate (0: LearningRate, as section E; SN-GAN and BigGAN train D faster).
       DiscriminatorLearningRate: float
       Adam: Adam
+      /// Decay β of a moving average of the generator's parameters that samples and scores read (0: none, they
+      /// read the trained generator itself); see Average.
+      EmaDecay: float
       Seed: int
       LogEvery: int }
 
@@ -26,7 +29,8 @@ type GanResult =
       DiscriminatorParameters: int64
       /// Generator multiply-adds per pixel.
       MultiplyAdds: int64
-      /// Names and values of every trained tensor, generator's first: what `samples` reads.
+      /// Names and values of every trained tensor, generator's first, then the discriminator's and the generator's
+      /// average (named ema.*) when there is one: what `samples` reads.
       Names: string[]
       Shapes: int[][]
       Values: float[][] }
@@ -43,7 +47,7 @@ module Training =
     /// Section E's optimiser settings with the given iterations, batch and seed.
     let paper (iterations: int) (batch: int) (seed: int) : GanTrain =
         { Iterations = iterations; BatchSize = batch; LearningRate = 1e-4; DiscriminatorLearningRate = 0.0; Adam = { Beta1 = 0.9; Beta2 = 0.999; Epsilon = 1e-8 }
-          Seed = seed; LogEvery = max 1 (iterations / 100) }
+          EmaDecay = 0.0; Seed = seed; LogEvery = max 1 (iterations / 100) }
 
     /// Images (all of one size and channel count) as a batch [N; C; H; W] in [−1, 1], the generator's range.
     let batchOf (b: Backend<'T>) (images: Image[]) (indices: int[]) : 'T =
@@ -80,9 +84,14 @@ module Training =
           Discriminator: Discriminator
           GeneratorNames: string list
           DiscriminatorNames: string list
+          /// The generator's moving average (ema.<name>), empty without one.
+          AverageNames: string list
           Objective: Objective<'T>
           /// (iteration, L_D, L_G), filled as the loop runs.
           Losses: ResizeArray<int * float * float> }
+
+    /// The name of a generator parameter's moving average.
+    let averageName (name: string) = "ema." + name
 
     let private paramsOf (names: string list) (values: 'T list) : Params<'T> = List.zip names values |> Map.ofList
 
@@ -127,11 +136,18 @@ module Training =
                 let l = scores |> List.map (Losses.generator b) |> total
                 losses.Add((it + 1, lastD, Backend.scalar b l))
                 l
-        { Generator = gen; Discriminator = disc; GeneratorNames = gNames; DiscriminatorNames = dNames; Losses = losses
+        // The average starts as a copy of the generator's initial parameters.
+        let aNames = if t.EmaDecay > 0.0 then gNames |> List.map averageName else []
+        let averaged =
+            [ if t.EmaDecay > 0.0 then
+                { Names = aNames; Initial = gNames |> List.map (fun n -> let v = gInit.[n] in b.tensor (b.toArray v) (b.shape v))
+                  Adam = t.Adam; LearningRate = (fun _ -> 0.0); Average = Some { Of = 1; Decay = t.EmaDecay } } ]
+        { Generator = gen; Discriminator = disc; GeneratorNames = gNames; DiscriminatorNames = dNames; AverageNames = aNames; Losses = losses
           Objective =
             { Groups =
-                [ { Names = dNames; Initial = dNames |> List.map (fun n -> dInit.[n]); Adam = t.Adam; LearningRate = fun _ -> dLearningRate }
-                  { Names = gNames; Initial = gNames |> List.map (fun n -> gInit.[n]); Adam = t.Adam; LearningRate = fun _ -> t.LearningRate } ]
+                [ { Names = dNames; Initial = dNames |> List.map (fun n -> dInit.[n]); Adam = t.Adam; LearningRate = (fun _ -> dLearningRate); Average = None }
+                  { Names = gNames; Initial = gNames |> List.map (fun n -> gInit.[n]); Adam = t.Adam; LearningRate = (fun _ -> t.LearningRate); Average = None } ]
+                @ averaged
               Loss = loss
               PsnrOfLoss = fun _ -> nan
               TestEvery = 0
@@ -163,21 +179,23 @@ module Training =
                 Array.blit im.Pixels (y * w * c) pixels (((gy + y) * columns * w + gx) * c) (w * c))
         { Width = columns * w; Height = rows * h; Channels = c; Pixels = pixels }
 
-    /// The generator's parameters among trained names and values.
+    /// The generator's parameters among trained names and values: its moving average when the run kept one.
     let private generatorParams (b: Backend<'T>) (gen: Generator<'T>) (names: string[]) (shapes: int[][]) (values: float[][]) : Params<'T> =
-        let wanted = gen.Parameters |> List.map (fun p -> p.Name) |> Set.ofList
-        Array.zip3 names shapes values
-        |> Array.filter (fun (n, _, _) -> wanted.Contains n)
-        |> Array.map (fun (n, s, v) -> n, b.tensor v s)
-        |> Map.ofArray
+        let index = names |> Array.mapi (fun i n -> n, i) |> Map.ofArray
+        let averaged = names |> Array.exists (fun n -> n.StartsWith "ema.")
+        gen.Parameters
+        |> List.map (fun p ->
+            let i = index.[if averaged then averageName p.Name else p.Name]
+            p.Name, b.tensor values.[i] shapes.[i])
+        |> Map.ofList
 
     /// Trains the GAN on `images` and returns its history and trained tensors.
     let train (b: Backend<'T>) (gs: GeneratorSpec) (ds: DiscriminatorSpec) (t: GanTrain) (images: Image[]) (hooks: FitHooks) : GanResult =
         let p = problem b gs ds t images
         let trained = Loop.run b p.Objective { Iterations = t.Iterations; LogEvery = t.LogEvery } hooks
         let gValues, dValues = trained.Parameters.[1], trained.Parameters.[0]
-        let names = p.GeneratorNames @ p.DiscriminatorNames
-        let values = gValues @ dValues
+        let names = p.GeneratorNames @ p.DiscriminatorNames @ p.AverageNames
+        let values = gValues @ dValues @ (if p.AverageNames.IsEmpty then [] else trained.Parameters.[2])
         { History = trained.History; Losses = p.Losses.ToArray(); TrainSeconds = trained.Seconds
           GeneratorParameters = Generator.parameterCount p.Generator
           DiscriminatorParameters = Discriminator.parameterCount p.Discriminator

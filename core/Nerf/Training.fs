@@ -142,7 +142,7 @@ module Training =
           Objective =
             { Groups = [ { Names = names; Initial = initial |> List.map snd
                            Adam = t.Adam
-                           LearningRate = learningRate t } ]
+                           LearningRate = learningRate t; Average = None } ]
               Loss = fun _ it groups -> loss it (List.head groups)
               PsnrOfLoss = fun l -> Metrics.psnr (l * halve)
               TestEvery = t.EvalEvery; TestPsnr = testPsnr } }

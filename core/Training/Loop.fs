@@ -63,14 +63,22 @@ module Loop =
         for it in start .. settings.Iterations - 1 do
             hooks.Cancel.ThrowIfCancellationRequested()
             let mutable reported = nan
-            groups |> List.iteri (fun g group ->
-                let lr = group.LearningRate it
-                let loss (values: 'T list) = objective.Loss g it (ps |> List.mapi (fun k p -> if k = g then values else p))
-                let value, next, nextState = step b loss group.Adam lr ps.[g] states.[g]
-                ps <- ps |> List.mapi (fun k p -> if k = g then next else p)
-                states <- states |> List.mapi (fun k s -> if k = g then nextState else s)
-                if not (Double.IsFinite value) then raise (DivergedException(it + 1, value))
-                if g = 0 then reported <- value)
+            for g, group in List.indexed groups do
+                if group.Average.IsNone then
+                    let lr = group.LearningRate it
+                    let loss (values: 'T list) = objective.Loss g it (ps |> List.mapi (fun k p -> if k = g then values else p))
+                    let value, next, nextState = step b loss group.Adam lr ps.[g] states.[g]
+                    ps <- ps |> List.mapi (fun k p -> if k = g then next else p)
+                    states <- states |> List.mapi (fun k s -> if k = g then nextState else s)
+                    if not (Double.IsFinite value) then raise (DivergedException(it + 1, value))
+                    if g = 0 then reported <- value
+            // Averages move after every trained group has stepped, in place (outside differentiation).
+            for g, group in List.indexed groups do
+                match group.Average with
+                | Some a ->
+                    use _ = b.scope ()
+                    List.iter2 (fun avg p -> b.assign avg (b.add (b.scale a.Decay avg) (b.scale (1.0 - a.Decay) p))) ps.[g] ps.[a.Of]
+                | None -> ()
             let testing = objective.TestEvery > 0 && (it + 1) % objective.TestEvery = 0
             if (it + 1) % settings.LogEvery = 0 || it = settings.Iterations - 1 || testing then
                 let seconds = elapsed ()

@@ -1,12 +1,20 @@
 namespace LoE.Core
 
-/// Parameters trained together by one Adam with one learning-rate schedule (the GAN has two groups).
+/// A group the loop does not train but averages: after every iteration each of its tensors becomes
+/// Decay · itself + (1 − Decay) · the same tensor of group Of (an exponential moving average, what GANs evaluate
+/// their generator with: it smooths the last iterations' oscillation out of the scores).
+type Average = { Of: int; Decay: float }
+
+/// Parameters trained together by one Adam with one learning-rate schedule (the GAN has two groups), or, with
+/// Average set, a moving average of another group's (its Adam and learning rate are then unused; it keeps an Adam
+/// state of zeros so that checkpoints have one format).
 type ParameterGroup<'T> =
     { Names: string list
       Initial: 'T list
       Adam: Adam
       /// The learning rate at a 0-based iteration.
-      LearningRate: int -> float }
+      LearningRate: int -> float
+      Average: Average option }
 
 /// What an experiment gives the training loop: its parameter groups, and the loss that trains group g at an
 /// iteration as a function of every group's current parameters (in group order). The loop calls it inside the

@@ -77,6 +77,10 @@ public sealed record GanConfig : ICheckedSection
         Min = 0, QuietAtDefault = true)]
     public double DiscriminatorLr { get; init; }
 
+    [Key("decay β of a moving average of the generator's parameters, which samples and scores then read (0: none; e.g. 0.999): each iteration it becomes β · itself + (1 − β) · the generator",
+        Min = 0, Max = 0.999999, QuietAtDefault = true)]
+    public double Ema { get; init; }
+
     [Key("power iterations per step for spectral normalisation's σ̂ (1, as Miyato et al.)", Min = 1, Max = 100)]
     public int PowerIterations { get; init; } = 1;
 

@@ -36,7 +36,7 @@ public static class GanSpecs
         new(channels: channels, widths: c.Gan.DiscriminatorWidths, negativeSlope: c.Gan.NegativeSlope, powerIterations: c.Gan.PowerIterations);
 
     /// <summary>How a GAN trains: train.batch_size images per iteration, Adam for each network: the generator's at
-    /// train.lr, the discriminator's at gan.discriminator_lr (0: train.lr).</summary>
+    /// train.lr, the discriminator's at gan.discriminator_lr (0: train.lr); gan.ema the generator's moving average.</summary>
     public static GanTrain Training(ResolvedConfig c)
     {
         var t = c.Train;
@@ -46,6 +46,7 @@ public static class GanSpecs
             learningRate: t.Lr,
             discriminatorLearningRate: c.Gan.DiscriminatorLr,
             adam: t.Adam,
+            emaDecay: c.Gan.Ema,
             seed: t.Seed,
             logEvery: t.LogEvery);
     }
