@@ -75,7 +75,7 @@ let ``the discriminator steps at its own learning rate and the generator at trai
     // The generator's step sees the discriminator after its step (and its power iteration): the trained one.
     let dAfter = p.DiscriminatorNames |> List.map (fun n -> let i = index n in b.tensor trained.Values.[i] trained.Shapes.[i])
     let _, gGrads = b.valueAndGrad (fun gs -> p.Objective.Loss 1 0 [ dAfter; gs ]) gInit
-    let firstStep lr (before: float[]) (g: 'T) = Array.map2 (fun x g -> x - lr * g / (abs g + t.Adam.Epsilon)) before (b.toArray g)
+    let firstStep lr (before: float[]) g = Array.map2 (fun x g -> x - lr * g / (abs g + t.Adam.Epsilon)) before (b.toArray g)
     // u is not trained (its gradient is 0): the power iteration moves it.
     let state = p.Discriminator.State |> List.map (fun s -> s.Name) |> Set.ofList
     let check lr names before grads =

@@ -1,6 +1,5 @@
 module LoE.Tests.LayoutTests
 
-open System
 open FsCheck.FSharp
 open FsCheck.Xunit
 open Xunit

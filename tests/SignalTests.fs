@@ -2,11 +2,8 @@ module LoE.Tests.SignalTests
 
 open System
 open System.Threading
-open FsCheck.FSharp
-open FsCheck.Xunit
 open Xunit
 open LoE.Core
-open LoE.Tests.Generators
 
 // ----- Random-batch training -----
 

@@ -1,9 +1,7 @@
 module LoE.Tests.TilingProperties
 
-open System
 open FsCheck.FSharp
 open FsCheck.Xunit
-open Xunit
 open LoE.Core
 open LoE.Tests.Generators
 

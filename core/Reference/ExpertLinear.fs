@@ -40,18 +40,23 @@ module ExpertLinear =
 
     let private corners (p: Plan) = p.Rows.Length
 
-    /// The layer's output [n; out] from W [E; in; out], b [E; out], x [n; in].
-    let forward (p: Plan) (w: float[]) (b: float[]) (x: float[]) (inW: int) (outW: int) : float[] =
-        let y = Array.zeroCreate (p.Count * outW)
-        let work = 2L * int64 p.Count * int64 inW * int64 outW
-        // Corners one after another: within a corner every coordinate has one expert, so blocks write disjoint rows.
+    /// Per coordinate j, src[j] times its expert's matrix (src [n; srcW], mats [E; srcW; dstW]), weighted and plus
+    /// the expert's bias when given, summed over corners: [n; dstW]. Corners go one after another: within a corner
+    /// every coordinate has one expert, so blocks write disjoint rows.
+    let private byExpert (p: Plan) (src: float[]) (srcW: int) (mats: float[]) (dstW: int) (bias: float[] voption) : float[] =
+        let y = Array.zeroCreate (p.Count * dstW)
+        let work = 2L * int64 p.Count * int64 srcW * int64 dstW
         for c in 0 .. corners p - 1 do
             let blocks = p.Blocks.[c]
             Kernels.forEach blocks.Length work (fun t ->
                 let struct (e, first, last) = blocks.[t]
-                Gemm.rowsTimes x inW p.Rows.[c].[e] first last w (e * inW * outW) outW
-                               (ValueSome(b, e * outW)) p.Weights.[c] y (c > 0))
+                Gemm.rowsTimes src srcW p.Rows.[c].[e] first last mats (e * srcW * dstW) dstW
+                               (bias |> ValueOption.map (fun b -> b, e * dstW)) p.Weights.[c] y (c > 0))
         y
+
+    /// The layer's output [n; out] from W [E; in; out], b [E; out], x [n; in].
+    let forward (p: Plan) (w: float[]) (b: float[]) (x: float[]) (inW: int) (outW: int) : float[] =
+        byExpert p x inW w outW (ValueSome b)
 
     /// dL/dW [E; in; out]: per expert, the sum over corners of xᵀ (w ∘ g) over its coordinates.
     let gradWeights (p: Plan) (experts: int) (x: float[]) (g: float[]) (inW: int) (outW: int) : float[] =
@@ -81,12 +86,4 @@ module ExpertLinear =
 
     /// dL/dx [n; in]: per corner, w ∘ g times the transposed weights of each coordinate's expert.
     let gradInput (p: Plan) (experts: int) (w: float[]) (g: float[]) (inW: int) (outW: int) : float[] =
-        let wt = Kernels.transpose w experts inW outW
-        let dx = Array.zeroCreate (p.Count * inW)
-        let work = 2L * int64 p.Count * int64 inW * int64 outW
-        for c in 0 .. corners p - 1 do
-            let blocks = p.Blocks.[c]
-            Kernels.forEach blocks.Length work (fun t ->
-                let struct (e, first, last) = blocks.[t]
-                Gemm.rowsTimes g outW p.Rows.[c].[e] first last wt (e * outW * inW) inW ValueNone p.Weights.[c] dx (c > 0))
-        dx
+        byExpert p g outW (Kernels.transpose w experts inW outW) inW ValueNone
