@@ -182,6 +182,12 @@ let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID i
         for picture in [ "samples.png"; "interpolation.png"; "losses.png"; "losses.csv" ] do
             Assert.True(File.Exists(Path.Combine(ours, picture)), picture)
         Assert.Equal(5, File.ReadAllLines(Path.Combine(ours, "losses.csv")).Length) // header and 4 iterations
+        // The spectra of 8² images: k = 0 … 4 along x and along y, each generated beside real.
+        Assert.True(File.Exists(Path.Combine(ours, "spectrum.png")))
+        let spectrum = File.ReadAllLines(Path.Combine(ours, "spectrum.csv"))
+        Assert.Equal("axis,k,cycles_per_pixel,period_pixels,generated_power,real_power,ratio", spectrum.[0])
+        Assert.Equal<string[]>([| for a in [ "x"; "y" ] do for k in 0 .. 4 -> $"{a},{k}" |],
+                               spectrum.[1..] |> Array.map (fun l -> String.Join(",", l.Split(',').[0..1])))
         let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
         for text in [ "FD (ResNet-18)"; "KID (ResNet-18)"; "paper FID"; "18.3"; "6 / 6"; "not FID"; "| real vs real (floor) |"; "3 / 3" ] do Assert.Contains(text, summary)
         let csv = File.ReadAllLines(Path.Combine(dir, "tiny", "summary.csv"))

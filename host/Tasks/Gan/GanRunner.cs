@@ -50,7 +50,8 @@ public static class GanRunner
         await folder.WriteGanPicturesAsync(grid, Interpolations(backend, g, result, side, seed), [.. result.Losses.Select(l => l.ToValueTuple())]);
 
         // Scoring takes minutes: Ctrl-C stops it between chunks, and the final checkpoint lets a rerun score again.
-        var scores = await Task.Run(() => Score(backend, g, config, result, side, seed, message, hooks.Cancel), hooks.Cancel);
+        var (scores, generated, real) = await Task.Run(() => Score(backend, g, config, result, side, seed, message, hooks.Cancel), hooks.Cancel);
+        await SpectrumPlot.WriteAsync(folder.File("spectrum.csv"), folder.File("spectrum.png"), generated, real);
         var lastD = result.Losses.Length > 0 ? result.Losses[^1].Item2 : double.NaN;
         // The paper's tables count the generator (the discriminator is training machinery).
         var fit = new RunNumbers(double.NaN, double.NaN, lastD, t.Iterations, result.TrainSeconds, result.History,
@@ -68,9 +69,10 @@ public static class GanRunner
     /// <summary>
     /// FD and KID between gan.eval_samples generated images and as many real ones (all of them when there are
     /// fewer; drawn without replacement from the run's seed), featurised a chunk at a time so that 50k images at
-    /// 256² never sit in memory together; with them the real-against-real floor (<see cref="Floor"/>).
+    /// 256² never sit in memory together; with them the real-against-real floor (<see cref="Floor"/>), and the
+    /// power spectra of the same generated and real images.
     /// </summary>
-    private static GanScores Score(BackendSpec backend, PreparedGan g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message, CancellationToken cancel)
+    private static (GanScores, PowerSpectrum Generated, PowerSpectrum Real) Score(BackendSpec backend, PreparedGan g, ResolvedConfig config, GanResult r, int side, int seed, Action<string> message, CancellationToken cancel)
     {
         var s = g.Settings;
         using var net = s.IsInception
@@ -80,14 +82,19 @@ public static class GanRunner
         message($"scoring: {net.Name} features of {n} generated and {Math.Min(n, g.Images.Length)} real images");
 
         var fake = new List<double>();
+        var generated = new PowerSpectrum(side, side);
         for (var (start, chunk) = (0, 0); start < n; start += Chunk, chunk++)
         {
             cancel.ThrowIfCancellationRequested();
             var images = Training.samplesWith(backend, g.Generator, r.Names, r.Shapes, r.Values, side, Math.Min(Chunk, n - start), EvalSeed(seed, chunk));
             fake.AddRange(net.Features(images));
+            foreach (var im in images) generated.Add(im);
         }
         var real = RealFeaturesOf(net, g.Images, seed, n, cancel);
-        return GanScoring.OfFeatures(net.Name, net.Dimension, real, [.. fake], seed) with { Floor = Floor(net, g.Images, n, cancel) };
+        var realSpectrum = new PowerSpectrum(side, side);
+        foreach (var i in RealDraw(g.Images.Length, seed, n)) realSpectrum.Add(g.Images[i]);
+        return (GanScoring.OfFeatures(net.Name, net.Dimension, real, [.. fake], seed) with { Floor = Floor(net, g.Images, n, cancel) },
+            generated, realSpectrum);
     }
 
     /// <summary>The real images a floor splits: those a seed-0 run scores against, whatever the run's seed, so that
@@ -121,16 +128,22 @@ public static class GanRunner
         lock (cache)
         {
             if (cache.TryGetValue(key, out var features)) return features;
-            var indices = Enumerable.Range(0, images.Length).ToArray();
-            new Random(seed).Shuffle(indices);
             var real = new List<double>();
-            foreach (var part in indices[..Math.Min(n, indices.Length)].Chunk(Chunk))
+            foreach (var part in RealDraw(images.Length, seed, n).Chunk(Chunk))
             {
                 cancel.ThrowIfCancellationRequested();
                 real.AddRange(net.Features(part.Select(i => images[i]).ToArray()));
             }
             return cache[key] = [.. real];
         }
+    }
+
+    /// <summary>Indices of the min(n, count) real images a run of <paramref name="seed"/> scores against.</summary>
+    private static int[] RealDraw(int count, int seed, int n)
+    {
+        var indices = Enumerable.Range(0, count).ToArray();
+        new Random(seed).Shuffle(indices);
+        return indices[..Math.Min(n, count)];
     }
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
