@@ -22,12 +22,7 @@ public static class LossPlot
         var palette = new ScottPlot.Palettes.Category10();
         Curve(losses.Select(l => l.D).ToArray(), palette.GetColor(0), "discriminator L_D");
         Curve(losses.Select(l => l.G).ToArray(), palette.GetColor(1), "generator L_G");
-        plot.Font.Set("DejaVu Sans");
-        plot.Title($"GAN losses, iterations {losses[0].Iteration}–{losses[^1].Iteration}");
-        plot.XLabel("iteration");
-        plot.YLabel("hinge loss");
-        plot.ShowLegend(Edge.Right);
-        return AtomicFile.WriteBytesAsync(path, plot.GetImage(1000, 500).GetImageBytes(ImageFormat.Png, 100));
+        return PlotFile.WriteAsync(plot, path, $"GAN losses, iterations {losses[0].Iteration}–{losses[^1].Iteration}", "iteration", "hinge loss", 1000, 500);
     }
 
     private static double[] MovingAverage(double[] ys, int window)

@@ -41,17 +41,10 @@ public static class PsnrPlot
                 test.LegendText = c.Label(keys) + " test" + failed;
             }
         }
-        // The serif fallback ScottPlot picks when its default font is missing looks out of place next to the tables.
-        plot.Font.Set("DejaVu Sans");
-        plot.Title(keys.Count > 0 ? $"{experiment}: PSNR during training, by {string.Join(", ", keys)}" : $"{experiment}: PSNR during training");
-        plot.XLabel("iteration");
-        plot.YLabel("PSNR (dB)");
         plot.Axes.Margins(horizontal: 0.02, vertical: 0.08);
-        // Outside the data area: the curves of a sweep fill the whole plot.
-        plot.ShowLegend(Edge.Right);
         plot.Legend.FontSize = 13;
-        var png = plot.GetImage(1000, 560).GetImageBytes(ImageFormat.Png, 100);
-        return AtomicFile.WriteBytesAsync(path, png);
+        var title = keys.Count > 0 ? $"{experiment}: PSNR during training, by {string.Join(", ", keys)}" : $"{experiment}: PSNR during training";
+        return PlotFile.WriteAsync(plot, path, title, "iteration", "PSNR (dB)", 1000, 560);
     }
 
     /// <summary>Mean and standard deviation over seeds at each iteration that every seed logged (unfinished seeds shorten the curve).</summary>

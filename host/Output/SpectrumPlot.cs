@@ -14,11 +14,12 @@ public static class SpectrumPlot
     public static async Task WriteAsync(string csvPath, string pngPath, PowerSpectrum generated, PowerSpectrum real)
     {
         var axes = new[] { ("x", generated.AlongX, real.AlongX, generated.Width), ("y", generated.AlongY, real.AlongY, generated.Height) };
+        // k = 0 (the mean brightness) has no period: left empty.
         var csv = new StringBuilder("axis,k,cycles_per_pixel,period_pixels,generated_power,real_power,ratio\n");
         foreach (var (axis, g, r, n) in axes)
             for (var k = 0; k < g.Length; k++)
                 csv.Append(string.Create(CultureInfo.InvariantCulture,
-                    $"{axis},{k},{(double)k / n:R},{(k == 0 ? double.PositiveInfinity : (double)n / k):R},{g[k]:R},{r[k]:R},{g[k] / r[k]:R}\n"));
+                    $"{axis},{k},{(double)k / n:R},{(k == 0 ? "" : ((double)n / k).ToString("R", CultureInfo.InvariantCulture))},{g[k]:R},{r[k]:R},{g[k] / r[k]:R}\n"));
         await AtomicFile.WriteTextAsync(csvPath, csv.ToString());
 
         var plot = new Plot();
@@ -33,11 +34,7 @@ public static class SpectrumPlot
             line.LegendText = $"along {axis}";
         }
         plot.Add.HorizontalLine(1, 1, Colors.Gray, LinePattern.Dashed);
-        plot.Font.Set("DejaVu Sans");
-        plot.Title($"Power of {generated.Images} generated over {real.Images} real images");
-        plot.XLabel("cycles per pixel (period = 1 / this, in pixels)");
-        plot.YLabel("generated / real power");
-        plot.ShowLegend(Edge.Right);
-        await AtomicFile.WriteBytesAsync(pngPath, plot.GetImage(900, 450).GetImageBytes(ImageFormat.Png, 100));
+        await PlotFile.WriteAsync(plot, pngPath, $"Power of {generated.Images} generated over {real.Images} real images",
+            "cycles per pixel (period = 1 / this, in pixels)", "generated / real power", 900, 450);
     }
 }
