@@ -22,6 +22,9 @@ public static class GanRunner
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Image[], Dictionary<string, double[]>> RealFeatures = new();
 
+    /// <summary>Iterations the discriminators' loss stays at <see cref="CollapseWatch.Floor"/> before a run warns of a collapse.</summary>
+    private const int CollapseSpan = 500;
+
     /// <summary>Images generated and featurised at a time when scoring (memory, not results).</summary>
     private const int Chunk = 250;
 
@@ -42,7 +45,13 @@ public static class GanRunner
             if (sampleEvery > 0 && c.Iteration % sampleEvery == 0)
                 folder.WriteSamplesAsync(c.Iteration, Grid(c.Names, c.Shapes, c.Parameters)).GetAwaiter().GetResult();
         }
-        var wrapped = new FitHooks(hooks.OnProgress, every, OnSnapshot, hooks.Resume, hooks.Cancel);
+        var watch = new CollapseWatch(CollapseSpan);
+        void OnProgress(Progress p)
+        {
+            hooks.OnProgress.Invoke(p);
+            if (watch.Observe(p.Iteration, p.Loss) is { } warning) message(warning);
+        }
+        var wrapped = new FitHooks(OnProgress, every, OnSnapshot, hooks.Resume, hooks.Cancel);
         var result = await Task.Run(() => Training.trainWith(backend, g.Generator, g.Discriminator, t, g.Images, wrapped), CancellationToken.None);
 
         var grid = Grid(result.Names, result.Shapes, result.Values);
