@@ -24,15 +24,12 @@ let ``it warns once, at the first log that ends a span of logs at the floor, nam
     forAll logs (fun (span, log) ->
         let watch = CollapseWatch(span)
         let said = log |> Array.mapi (fun k (it, l) -> k, watch.Observe(it, l)) |> Array.filter (fun (_, w) -> w <> null)
-        // The scan: the start of the current stretch at the floor, and the first log where it spans `span`.
-        let expected =
-            log
-            |> Array.scan (fun (start, _) (it, l) -> if l <= CollapseWatch.Floor then (Option.orElse (Some it) start, Some it) else (None, Some it)) (None, None)
-            |> Array.tail
-            |> Array.tryFindIndex (fun (start, it) -> match start, it with Some s, Some i -> i - s >= span | _ -> false)
-        match expected, said with
+        // The scan: at each log, where the current stretch at the floor began (if in one); the first log where that
+        // stretch spans `span` iterations is where the warning is due.
+        let starts =
+            log |> Array.scan (fun start (it, l) -> if l <= CollapseWatch.Floor then Option.orElse (Some it) start else None) None |> Array.tail
+        let due = Array.zip starts log |> Array.tryFindIndex (fun (start, (it, _)) -> start |> Option.exists (fun s -> it - s >= span))
+        match due, said with
         | None, [||] -> true
-        | Some k, [| (k', w) |] ->
-            let start = log |> Array.take (k + 1) |> Array.rev |> Array.takeWhile (fun (_, l) -> l <= CollapseWatch.Floor) |> Array.last |> fst
-            k = k' && w.Contains $"since iteration {start}:"
+        | Some k, [| (k', w) |] -> k = k' && w.Contains $"since iteration {starts.[k].Value}:"
         | _ -> false)

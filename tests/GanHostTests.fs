@@ -188,6 +188,12 @@ let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID i
         Assert.Equal("axis,k,cycles_per_pixel,period_pixels,generated_power,real_power,ratio", spectrum.[0])
         Assert.Equal<string[]>([| for a in [ "x"; "y" ] do for k in 0 .. 4 -> $"{a},{k}" |],
                                spectrum.[1..] |> Array.map (fun l -> String.Join(",", l.Split(',').[0..1])))
+        // Both rows score against the same real images and generate different ones: equal real columns, and
+        // generated columns that differ (a swap of the two would show here).
+        let column (folder: string) i = File.ReadAllLines(Path.Combine(folder, "spectrum.csv")).[1..] |> Array.map (fun l -> l.Split(',').[i])
+        let other = folders |> Array.find (fun f -> f <> ours)
+        Assert.Equal<string[]>(column ours 5, column other 5)
+        Assert.NotEqual<string[]>(column ours 4, column other 4)
         let summary = File.ReadAllText(Path.Combine(dir, "tiny", "summary.md"))
         for text in [ "FD (ResNet-18)"; "KID (ResNet-18)"; "paper FID"; "18.3"; "6 / 6"; "not FID"; "| real vs real (floor) |"; "3 / 3" ] do Assert.Contains(text, summary)
         let csv = File.ReadAllLines(Path.Combine(dir, "tiny", "summary.csv"))
