@@ -13,7 +13,7 @@ open LoE.Host.Output
 let private repo = Generators.repoRoot
 
 /// Tiny experiments (16×16 image, two layers of 8): seconds each. `tiny` sweeps two layouts; `diverge` sweeps a
-/// learning rate that makes the loss infinite; `child` extends `tiny`.
+/// learning rate that makes the loss infinite; `child` extends `tiny`; `pinned` is `tiny` at one thread per run.
 let private yamlText iterations =
     $"""
 base: &base
@@ -32,6 +32,11 @@ experiments:
   child:
     extends: tiny
     train: {{iterations: 7}}
+  pinned:
+    extends: tiny
+    threads: 1
+  pinned-child:
+    extends: pinned
 """
 
 let private tempDir () = Directory.CreateTempSubdirectory("loe-sweep-").FullName
@@ -206,3 +211,30 @@ let ``a diverging run is marked failed and the other runs of the sweep still fin
     Assert.Contains(",failed\n", csv)
     Assert.Contains(",done\n", csv)
     Assert.Contains("diverged", File.ReadAllText(Path.Combine(out, "diverge", "summary.md")))
+
+[<Fact>]
+let ``an experiment's threads pin every run's thread count and fill the machine with runs, whatever --threads says`` () =
+    let yaml = writeYaml 20
+    let f = ExperimentFile.Load yaml
+    Assert.Equal(Nullable 1, (f.Find "pinned-child").Threads)
+    Assert.False((f.Find "tiny").Threads.HasValue)
+    let out = tempDir ()
+    let loe (options: RunOptions) =
+        let said = new StringWriter()
+        Assert.Equal(0, RunCommand.ExecuteAsync(options, said, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult())
+        said.ToString()
+    // Two threads in all, one run at a time: the experiment's one thread wins over the machine's share.
+    Assert.Contains("1 at a time with 1 thread each", loe (RunOptions(File = yaml, Experiment = "pinned", Out = out, Threads = Nullable 2, Jobs = Nullable 1)))
+    for run in Sweep.Expand(f, f.Find "pinned") do
+        let header = File.ReadAllText(Path.Combine(out, "pinned", run.Id, "config.yaml"))
+        Assert.Contains(", 1 threads (not part of the run id)", header)
+    // Without --jobs, as many runs at once as the threads allow.
+    Assert.Contains("2 at a time with 1 thread each", loe (RunOptions(File = yaml, Experiment = "pinned", Out = out, Threads = Nullable 2)))
+
+[<Fact>]
+let ``an experiment's threads must be a whole number of at least one, and the error names the key and line`` () =
+    let path = writeYaml 20
+    File.WriteAllText(path, File.ReadAllText(path).Replace("threads: 1", "threads: 0"))
+    let e = Assert.Throws<ConfigException>(fun () -> ExperimentFile.Load path |> ignore)
+    Assert.Contains("experiments.pinned.threads", e.Message)
+    Assert.Contains("exp.yaml:", e.Message)

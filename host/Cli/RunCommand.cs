@@ -18,8 +18,6 @@ public static class RunCommand
         if (threads < 1) throw new ConfigException(Origin.CommandLine("--threads"), null, $"must be at least 1, got {threads}");
         var devices = (options.Devices ?? options.Device).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (devices.Length == 0) throw new ConfigException(Origin.CommandLine("--devices"), null, "expected a comma-separated list such as cuda:0,cuda:1");
-        var jobs = options.Jobs ?? (options.Devices is null ? 1 : devices.Length);
-        if (jobs < 1) throw new ConfigException(Origin.CommandLine("--jobs"), null, $"must be at least 1, got {jobs}");
         if (options.Executor is not ("local" or "slurm"))
             throw new ConfigException(Origin.CommandLine("--executor"), null, $"unknown executor '{options.Executor}'{Suggest.Hint(options.Executor, ["local", "slurm"])}; expected local or slurm");
         // Slurm runs on other nodes, whose GPUs this machine cannot see: checked there, when each run starts.
@@ -28,6 +26,9 @@ public static class RunCommand
 
         var file = ExperimentFile.Load(options.File);
         var experiment = file.Find(options.Experiment);
+        // An experiment that pins its threads per run fills the machine with runs, not one run with threads.
+        var jobs = options.Jobs ?? (options.Devices is not null ? devices.Length : experiment.Threads is { } pinned ? Math.Max(1, threads / pinned) : 1);
+        if (jobs < 1) throw new ConfigException(Origin.CommandLine("--jobs"), null, $"must be at least 1, got {jobs}");
         var overrides = Override.Parse(options.Set);
         var all = Sweep.Expand(file, experiment, overrides);
         var indexed = all.Select((run, index) => (Run: run, Index: index)).ToList();
@@ -64,7 +65,7 @@ public static class RunCommand
         }
 
         var states = indexed.Select(r => RunFolder.For(options.Out, r.Run).State(r.Run.Config.Hash)).ToList();
-        var executor = new LocalExecutor(options.Backend, devices, jobs, threads);
+        var executor = new LocalExecutor(options.Backend, devices, jobs, threads, experiment.Threads);
         output.WriteLine($"{experiment.Name}: {indexed.Count} run{(indexed.Count == 1 ? "" : "s")} on {options.Backend}/{string.Join(",", devices)}, " +
                          $"{jobs} at a time with {executor.BackendFor(0).Threads} thread{(executor.BackendFor(0).Threads == 1 ? "" : "s")} each, writing to {experimentFolder}" +
                          Counted(states, RunState.Done, "already done (skipped)") + Counted(states, RunState.Partial, "continuing from a checkpoint"));

@@ -94,11 +94,14 @@ public sealed partial record ExperimentFile(string Path, string Directory, IRead
         var sweep = sweepNode is null && parent is not null ? parent.Sweep : ReadSweep(sweepNode, source, key);
         var seedsNode = Lookup(map, "seeds");
         var seeds = seedsNode is null && parent is not null ? parent.Seeds : ReadSeeds(seedsNode is null ? null : ConfigValue.InFile(seedsNode, source), $"{key}.seeds");
+        var threadsNode = Lookup(map, Experiment.ThreadsKey);
+        var threads = threadsNode is null ? parent?.Threads
+            : ValueReader.Int($"{key}.{Experiment.ThreadsKey}", ConfigValue.InFile(threadsNode, source), min: 1);
         var paperNode = Lookup(map, "paper");
         var (psnr, ssim, fid) = paperNode is null && parent is not null
             ? (InheritPaper(parent, parent.PaperPsnrDb, sweep), InheritPaper(parent, parent.PaperSsim, sweep), InheritPaper(parent, parent.PaperFid, sweep))
             : ReadPaper(paperNode, sweep, source, key);
-        var experiment = new Experiment(name, description, origin, config, sweep, seeds, psnr, ssim, fid);
+        var experiment = new Experiment(name, description, origin, config, sweep, seeds, psnr, ssim, fid, threads);
         read[name] = experiment;
         return experiment;
     }

@@ -7,13 +7,14 @@ namespace LoE.Host.Running;
 /// <summary>
 /// Runs on this machine, <see cref="Jobs"/> at a time. The CPU threads are split between concurrent runs
 /// (oversubscribing cores slows every run down); devices are handed out round-robin over the worker slots, so
-/// two runs never share a GPU when there are as many jobs as devices.
+/// two runs never share a GPU when there are as many jobs as devices. <see cref="ThreadsPerRun"/> (an experiment's
+/// <c>threads</c>) overrides the split: results on a CPU depend on the thread count, not on the machine.
 /// </summary>
-public sealed record LocalExecutor(string BackendName, IReadOnlyList<string> Devices, int Jobs, int Threads)
+public sealed record LocalExecutor(string BackendName, IReadOnlyList<string> Devices, int Jobs, int Threads, int? ThreadsPerRun = null)
 {
     /// <summary>The backend of worker slot <paramref name="worker"/>.</summary>
     public BackendSpec BackendFor(int worker) =>
-        new(BackendName, Devices[worker % Devices.Count], false, Math.Max(1, Threads / Jobs));
+        new(BackendName, Devices[worker % Devices.Count], false, ThreadsPerRun ?? Math.Max(1, Threads / Jobs));
 
     /// <summary>Runs every (run, index) pair; stops handing out runs once <paramref name="cancel"/> fires. Outcomes keep the input order.</summary>
     public async Task<IReadOnlyList<RunOutcome>> RunAsync(
