@@ -33,3 +33,17 @@ let ``it warns once, at the first log that ends a span of logs at the floor, nam
         | None, [||] -> true
         | Some k, [| (k', w) |] -> k = k' && w.Contains $"since iteration {starts.[k].Value}:"
         | _ -> false)
+
+[<Property(MaxTest = 300)>]
+let ``over a whole logged history it finds where the first stretch at the floor long enough began, or none`` () =
+    forAll logs (fun (span, log) ->
+        let history =
+            log |> Array.map (fun (it, l) -> ({ Iteration = it; Loss = l; PsnrDb = nan; LearningRate = 0.0; Seconds = 0.0; TestPsnrDb = nan }: LoE.Core.Progress))
+        // The direct scan: carry the current stretch's start; the first time a log lies `span` past it, that start.
+        let found, _ =
+            log |> Array.fold (fun (found, start) (it, l) ->
+                if l > CollapseWatch.Floor then found, None
+                else
+                    let s = defaultArg start it
+                    (if Option.isNone found && it - s >= span then Some s else found), Some s) (None, None)
+        Option.toNullable found = CollapseWatch.Find(history, span))

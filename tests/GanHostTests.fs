@@ -199,6 +199,12 @@ let ``a GAN trains from loe run: sample grids as it goes, pictures, FD and KID i
         let csv = File.ReadAllLines(Path.Combine(dir, "tiny", "summary.csv"))
         Assert.EndsWith("real_floor_fd,real_floor_kid,real_floor_images", csv.[0])
         Assert.EndsWith(",3", csv.[1])
+        // A run whose generator collapsed (final.json's collapsed_since) is named in its row's status.
+        Assert.DoesNotContain("collapsed", summary)
+        let oursFinal = Path.Combine(ours, "final.json")
+        File.WriteAllText(oursFinal, File.ReadAllText(oursFinal).TrimEnd().TrimEnd('}') + ", \"collapsed_since\": 300}")
+        Assert.Equal(0, ReportCommand.ExecuteAsync(ReportOptions(Folder = dir), TextWriter.Null).Result)
+        Assert.Contains("| done; collapsed: s0 from it. 300 |", File.ReadAllText(Path.Combine(dir, "tiny", "summary.md")))
 
         let sample (args: SampleOptions) = LoE.Host.Tasks.SampleCommand.ExecuteAsync(args, TextWriter.Null).GetAwaiter().GetResult()
         let out = Path.Combine(dir, "drawn")

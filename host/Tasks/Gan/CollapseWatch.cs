@@ -16,6 +16,18 @@ public sealed class CollapseWatch(int span)
     private int? _since;
     private bool _said;
 
+    /// <summary>The first iteration of the stretch it warned of; null while it has not warned.</summary>
+    public int? CollapsedSince { get; private set; }
+
+    /// <summary>Where a whole logged history (metrics.csv's, resumed runs included) first stays at the floor for
+    /// <paramref name="span"/> iterations; null when it never does.</summary>
+    public static int? Find(IEnumerable<LoE.Core.Progress> history, int span)
+    {
+        var watch = new CollapseWatch(span);
+        foreach (var p in history) watch.Observe(p.Iteration, p.Loss);
+        return watch.CollapsedSince;
+    }
+
     /// <summary>The warning, the first time a stretch at the floor spans <c>span</c> iterations; null otherwise.</summary>
     public string? Observe(int iteration, double discriminatorLoss)
     {
@@ -23,6 +35,7 @@ public sealed class CollapseWatch(int span)
         _since ??= iteration;
         if (_said || iteration - _since < span) return null;
         _said = true;
+        CollapsedSince = _since;
         return $"warning: the discriminators' loss has stayed ≤ {Floor} since iteration {_since}: the generator has " +
                "likely collapsed (see samples/)";
     }

@@ -28,7 +28,11 @@ public static class GanRunner
     /// <summary>Images generated and featurised at a time when scoring (memory, not results).</summary>
     private const int Chunk = 250;
 
-    public static async Task<(RunNumbers Result, GanScores Scores)> TrainAsync(RunContext run, PreparedGan g)
+    /// <summary>What a GAN run adds to final.json: its scores, and where its discriminators' loss began a collapse
+    /// (<see cref="CollapseWatch"/>; null: none).</summary>
+    public sealed record Outcome(RunNumbers Result, GanScores Scores, int? CollapsedSince);
+
+    public static async Task<Outcome> TrainAsync(RunContext run, PreparedGan g)
     {
         var (folder, backend, hooks, message, config) = (run.Folder, run.Backend, run.Hooks, run.Message, g.Plan.Config);
         var (s, t, side) = (g.Settings, g.Train, g.Images[0].Width);
@@ -65,7 +69,7 @@ public static class GanRunner
         // The paper's tables count the generator (the discriminator is training machinery).
         var fit = new RunNumbers(double.NaN, double.NaN, lastD, t.Iterations, result.TrainSeconds, result.History,
             result.GeneratorParameters, 4 * result.GeneratorParameters, result.MultiplyAdds);
-        return (fit, scores);
+        return new Outcome(fit, scores, CollapseWatch.Find(result.History, CollapseSpan));
     }
 
     /// <summary>Four strips of 8 images along straight lines between pairs of latents.</summary>

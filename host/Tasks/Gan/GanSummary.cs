@@ -48,6 +48,14 @@ public static class GanSummary
         return (mean, xs.Count < 2 ? double.NaN : Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)));
     }
 
+    /// <summary>The row's status, naming the seeds whose generator collapsed and where: their FDs are in the mean.</summary>
+    private static string Status(Combination c)
+    {
+        var collapsed = c.Done.Where(r => double.IsFinite(r.Final!.Number(GanTask.CollapsedSinceKey)))
+            .Select(r => $"s{r.Seed} from it. {r.Final!.Number(GanTask.CollapsedSinceKey):0}").ToList();
+        return collapsed.Count == 0 ? c.Status : $"{c.Status}; collapsed: {string.Join(", ", collapsed)}";
+    }
+
     private static string Images(Combination c) =>
         c.Done.FirstOrDefault()?.Final is { GeneratedImages: > 0 } f ? $"{f.GeneratedImages} / {f.RealImages}" : "";
 
@@ -77,7 +85,7 @@ public static class GanSummary
                 Iterations(c), Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.###"),
                 first?.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
                 first is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
-                c.Status,
+                Status(c),
                 .. c.Done.Select(r => r.Final!).FirstOrDefault(f => f.FloorImages > 0) is { } floor
                     ? [Format(floor.FloorFd, "0.####"), Format(floor.FloorKid, "0.######"), floor.FloorImages.ToString(CultureInfo.InvariantCulture)]
                     : (string[])["", "", ""],
@@ -108,7 +116,7 @@ public static class GanSummary
                 Format(Mean(c.Done.Select(r => r.Final!.TrainSeconds)), "0.0"),
                 first?.Parameters.ToString(CultureInfo.InvariantCulture) ?? "",
                 first is { MultiplyAdds: > 0 } m ? m.MultiplyAdds.ToString(CultureInfo.InvariantCulture) : "",
-                c.Status]);
+                Status(c)]);
             return (IReadOnlyList<string>)row;
         }).ToList();
         foreach (var f in floors ?? [])

@@ -29,6 +29,9 @@ public sealed class GanTask : ITask
     public Task<int> RenderAsync(RenderRequest r) =>
         throw new ConfigException(Origin.CommandLine(r.Options.RunDir), null, "this run trained a GAN (data.images): draw its images with `loe sample`");
 
+    /// <summary>final.json's iteration where the discriminators' loss began a collapse (absent: it did not).</summary>
+    public const string CollapsedSinceKey = "collapsed_since";
+
     /// <summary>final.json's scores: FD and KID with what they were measured on, and the real-against-real floor
     /// (real_floor_*: FD and KID between two halves of real images, images per half).</summary>
     public static void WriteScores(Utf8JsonWriter json, GanScores gan)
@@ -54,7 +57,11 @@ public sealed record PreparedGan(RunPlan Plan, GeneratorSpec Generator, Discrimi
 
     public override async Task<RunResult> TrainAsync(RunContext run)
     {
-        var (fit, scores) = await GanRunner.TrainAsync(run, this);
-        return new RunResult(fit, json => GanTask.WriteScores(json, scores));
+        var (fit, scores, collapsedSince) = await GanRunner.TrainAsync(run, this);
+        return new RunResult(fit, json =>
+        {
+            GanTask.WriteScores(json, scores);
+            if (collapsedSince is { } since) json.WriteNumber(GanTask.CollapsedSinceKey, since);
+        });
     }
 }
