@@ -23,7 +23,7 @@ public sealed record Experiment(
         (ExperimentFile.ExtendsKey, "start from another experiment of the file: its configuration, sweep, seeds, description and paper numbers; keys written here win, configuration keys one by one, sweep and seeds whole"),
         ("sweep", "dotted key -> list of values; every combination is one run (a `row:` sweep lists a table's rows, below)"),
         ("seeds", "list of seeds, one run each (default [0])"),
-        (ThreadsKey, "CPU threads per run (default: all processors, shared among --jobs). A CPU's sums depend on it, so an experiment that sets it gives the same numbers on every machine; `loe run` then runs processors / threads runs at once"),
+        (ThreadsKey, "CPU threads per run (default: all processors, shared among --jobs). A CPU's sums depend on it, so an experiment that sets it gives the same numbers on every machine with the same kind of CPU; `loe run` then runs processors / threads runs at once"),
         ("paper", "the paper's PSNR (dB) per swept value, or {psnr_db: .., ssim: ..} (a GAN: {fid: ..}), shown next to ours in summaries"),
     ];
 
