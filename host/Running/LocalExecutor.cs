@@ -8,7 +8,7 @@ namespace LoE.Host.Running;
 /// Runs on this machine, <see cref="Jobs"/> at a time. The CPU threads are split between concurrent runs
 /// (oversubscribing cores slows every run down); devices are handed out round-robin over the worker slots, so
 /// two runs never share a GPU when there are as many jobs as devices. <see cref="ThreadsPerRun"/> (an experiment's
-/// <c>threads</c>) overrides the split: results on a CPU depend on the thread count, not on the machine.
+/// <c>threads</c>) overrides the split: results on a CPU depend on the thread count, which an experiment may pin.
 /// </summary>
 public sealed record LocalExecutor(string BackendName, IReadOnlyList<string> Devices, int Jobs, int Threads, int? ThreadsPerRun = null)
 {
