@@ -41,6 +41,7 @@ public sealed record RunFolder(string Path)
         var sb = new StringBuilder();
         sb.Append($"# loe run {header.Experiment}/{header.Id}\n");
         sb.Append($"# backend: {backend.Name} {backend.Device}, {(backend.Float64 ? "float64" : "float32")}, {backend.Threads} threads (not part of the run id)\n");
+        sb.Append($"# machine: {Machine.Description} (not part of the run id; the last digits of CPU results follow it)\n");
         sb.Append(header.ToYaml());
         sb.Append(config.ToYaml());
         return AtomicFile.WriteTextAsync(File(ConfigFile), sb.ToString());
