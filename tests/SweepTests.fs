@@ -231,6 +231,10 @@ let ``an experiment's threads pin every run's thread count and fill the machine 
         // The CPU it ran on, since the last digits follow it: this machine's vector instructions and processors.
         Assert.Contains($"{Environment.ProcessorCount} processors (not part of the run id", header)
         Assert.Contains((if Runtime.Intrinsics.X86.Avx512F.IsSupported then ", AVX-512, " elif Runtime.Intrinsics.X86.Avx2.IsSupported then ", AVX2, " else ", "), header)
+    // loe list says so.
+    let listed = new StringWriter()
+    Assert.Equal(0, ListCommand.Execute(ListOptions(File = yaml, Experiment = "pinned", Out = out), listed))
+    Assert.Contains("20 iterations, 1 thread per run", listed.ToString())
     // Without --jobs, as many runs at once as the threads allow.
     Assert.Contains("2 at a time with 1 thread each", loe (RunOptions(File = yaml, Experiment = "pinned", Out = out, Threads = Nullable 2)))
 

@@ -18,7 +18,8 @@ public static class ListCommand
             var first = runs[0].Config;
             var size = first.Data.Size is [var w, var h] ? $" at {w}×{h}" : "";
             output.WriteLine($"{experiment.Name}: {runs.Count} run{(runs.Count == 1 ? "" : "s")}, " +
-                             $"{first.Find(first.Data.SourceKey).Text}{size}, {first.Train.Iterations} iterations");
+                             $"{first.Find(first.Data.SourceKey).Text}{size}, {first.Train.Iterations} iterations" +
+                             (experiment.Threads is { } t ? $", {t} thread{(t == 1 ? "" : "s")} per run" : ""));
             if (experiment.Description is { } d) output.WriteLine($"  {d}");
             var keys = runs.SelectMany(r => r.Swept.Select(s => s.Key)).Distinct().ToList();
             var rows = runs.Select(r => (IReadOnlyList<string>)[
