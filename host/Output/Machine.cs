@@ -3,15 +3,15 @@ using System.Runtime.Intrinsics.X86;
 namespace LoE.Host.Output;
 
 /// <summary>
-/// The CPU a run computed on, for config.yaml: libtorch picks its CPU kernels by the vector instructions the CPU
-/// has, so the same code, seed and thread count give other last digits on another kind of CPU (README, Quick
-/// start). Recorded so that a table that differs from the README's can be traced to its machine.
+/// The CPU a run computed on, for config.yaml: the same code, seed and thread count gave other last digits on
+/// another kind of CPU (README, Quick start; how is not known). Recorded so that a table that differs from the
+/// README's can be traced to its machine.
 /// </summary>
 public static class Machine
 {
     public static string Description { get; } = $"{ModelName() ?? "unknown CPU"}, {VectorInstructions()}, {Environment.ProcessorCount} processors";
 
-    /// <summary>The widest x86 vector instructions .NET sees (libtorch's own choice follows the same flags).</summary>
+    /// <summary>The widest vector instructions .NET sees: part of what tells one kind of CPU from another.</summary>
     private static string VectorInstructions() =>
         Avx512F.IsSupported ? "AVX-512" : Avx2.IsSupported ? "AVX2" : Avx.IsSupported ? "AVX" : System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "NEON" : "no AVX";
 
