@@ -145,7 +145,7 @@ let ``the Slurm dry run writes a job array with one task per run id`` () =
     let out = tempDir ()
     let options =
         RunOptions(File = yaml, Experiment = "tiny", Out = out, Executor = "slurm", DryRun = true,
-                   Set = [ "seeds=[0,1,2]" ], SlurmPartition = "short", SlurmTime = "0:10:00", SlurmCpus = 3)
+                   Set = [ "seeds=[0,1,2]" ], SlurmPartition = "short", SlurmTime = "0:10:00", SlurmCpus = Nullable 3)
     Assert.Equal(0, run options)
     let script = File.ReadAllText(Path.Combine(out, "tiny", "slurm", "run.sbatch"))
     let f = ExperimentFile.Load yaml
@@ -165,6 +165,9 @@ let ``the Slurm dry run writes a job array with one task per run id`` () =
     Assert.True(File.Exists(Path.Combine(out, "tiny", "slurm", "report.sbatch")))
     // A dry run trains nothing.
     Assert.Empty(Directory.GetDirectories(Path.Combine(out, "tiny")) |> Array.filter (fun d -> Path.GetFileName d <> "slurm"))
+    // Without --slurm-cpus, an experiment's pinned threads are what each task asks for.
+    Assert.Equal(0, run (RunOptions(File = yaml, Experiment = "pinned", Out = out, Executor = "slurm", DryRun = true)))
+    Assert.Contains("#SBATCH --cpus-per-task=1\n", File.ReadAllText(Path.Combine(out, "pinned", "slurm", "run.sbatch")))
 
 [<Fact>]
 let ``loe report rebuilds summary.csv, summary.md and psnr.png from the run folders of every invocation`` () =

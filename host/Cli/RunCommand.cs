@@ -60,7 +60,7 @@ public static class RunCommand
                 "--device", Shell.Quote(options.Device), .. options.Set.SelectMany(s => new[] { "--set", Shell.Quote(s) }),
             ];
             await SlurmExecutor.SubmitAsync(experiment.Name, experimentFolder, indexed.Select(r => r.Run.Id).ToList(), runArgs,
-                new SlurmOptions(options.SlurmPartition, options.SlurmTime, options.SlurmCpus), options.DryRun, output);
+                new SlurmOptions(options.SlurmPartition, options.SlurmTime, options.SlurmCpus ?? experiment.Threads ?? 2), options.DryRun, output);
             return 0;
         }
 

@@ -42,6 +42,6 @@ public sealed class RunOptions : ExperimentFileOptions
     [Option("slurm-time", HelpText = "Slurm time limit per run, e.g. 2:00:00 (default: the partition's).")]
     public string? SlurmTime { get; set; }
 
-    [Option("slurm-cpus", Default = 2, HelpText = "CPUs per array task (each run's thread count).")]
-    public int SlurmCpus { get; set; } = 2;
+    [Option("slurm-cpus", HelpText = "CPUs per array task (each run's thread count; default: the experiment's threads, or 2).")]
+    public int? SlurmCpus { get; set; }
 }
