@@ -14,7 +14,6 @@ public sealed class CollapseWatch(int span)
     public const double Floor = 0.25;
 
     private int? _since;
-    private bool _said;
 
     /// <summary>The first iteration of the stretch it warned of; null while it has not warned.</summary>
     public int? CollapsedSince { get; private set; }
@@ -33,8 +32,7 @@ public sealed class CollapseWatch(int span)
     {
         if (!(discriminatorLoss <= Floor)) { _since = null; return null; }
         _since ??= iteration;
-        if (_said || iteration - _since < span) return null;
-        _said = true;
+        if (CollapsedSince is not null || iteration - _since < span) return null;
         CollapsedSince = _since;
         return $"warning: the discriminators' loss has stayed ≤ {Floor} since iteration {_since}: the generator has " +
                "likely collapsed (see samples/)";

@@ -69,6 +69,7 @@ public static class GanRunner
         // The paper's tables count the generator (the discriminator is training machinery).
         var fit = new RunNumbers(double.NaN, double.NaN, lastD, t.Iterations, result.TrainSeconds, result.History,
             result.GeneratorParameters, 4 * result.GeneratorParameters, result.MultiplyAdds);
+        // Found again over the whole history: the live watch began at the resumed iteration.
         return new Outcome(fit, scores, CollapseWatch.Find(result.History, CollapseSpan));
     }
 

@@ -51,8 +51,8 @@ public static class GanSummary
     /// <summary>The row's status, naming the seeds whose generator collapsed and where: their FDs are in the mean.</summary>
     private static string Status(Combination c)
     {
-        var collapsed = c.Done.Where(r => double.IsFinite(r.Final!.Number(GanTask.CollapsedSinceKey)))
-            .Select(r => $"s{r.Seed} from it. {r.Final!.Number(GanTask.CollapsedSinceKey):0}").ToList();
+        var collapsed = c.Done.Select(r => (r.Seed, Since: r.Final!.Number(GanTask.CollapsedSinceKey)))
+            .Where(r => double.IsFinite(r.Since)).Select(r => $"s{r.Seed} from it. {r.Since:0}").ToList();
         return collapsed.Count == 0 ? c.Status : $"{c.Status}; collapsed: {string.Join(", ", collapsed)}";
     }
 
