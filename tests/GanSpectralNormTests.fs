@@ -44,10 +44,13 @@ let private sigmaAfter (b: Backend<'T>) (iterations: int) (shape: int[]) (w: flo
 [<Property(MaxTest = 60)>]
 let ``after enough power iterations σ̂ approaches the largest singular value, on both backends`` () =
     forAll weightCase (fun (shape, w, u) ->
-        let expected = largestSingular shape.[0] (w.Length / shape.[0]) w
+        let cols = w.Length / shape.[0]
+        let expected = largestSingular shape.[0] cols w
         let t, r = sigmaAfter torch 500 shape w u, sigmaAfter reference 500 shape w u
-        // A random matrix's top two singular values may nearly coincide, which slows the iteration: 1e-5 relative.
-        (abs (t - expected) <= 1e-5 * expected + 1e-12 && abs (r - expected) <= 1e-5 * expected + 1e-12)
+        // The backends always agree. Only a matrix whose top two singular values are apart has certainly converged
+        // in 500 steps: a 5 × 6 one in CI had them so close that both stopped 2e-5 short, together to 15 digits.
+        (abs (t - r) <= 1e-9 * expected + 1e-12
+         && (not (separated shape.[0] cols w) || abs (r - expected) <= 1e-5 * expected + 1e-12))
         |> Prop.label $"torch {t}, reference {r}, expected {expected}")
 
 [<Property(MaxTest = 60)>]
