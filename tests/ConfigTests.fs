@@ -75,6 +75,9 @@ let ``every key the configuration reads is in the generated reference, and every
     for k in Schema.KeyNames do Assert.Contains(k, reference)
     let help = (Schema.Keys |> Seq.find (fun k -> k.Key = "model.layout")).Help
     for name in ModelConfig.LayoutNames do Assert.Contains(name, help)
+    // Two sections (or two tasks' sections) declaring one key would read it twice, each its own way.
+    let declared = Schema.Keys |> Seq.map (fun k -> k.Key) |> Seq.toList
+    Assert.Empty(declared |> List.countBy id |> List.filter (fun (_, n) -> n > 1))
 
 [<Fact>]
 let ``section defaults are the typed values the run uses: omega0 30, nearest, PE input, LeakyReLU`` () =

@@ -39,8 +39,4 @@ public sealed class ConfigContext(string baseDirectory, IReadOnlyDictionary<stri
             case GanConfig g: Gan = g; break;
         }
     }
-
-    /// <summary>The context of a resolved run, for checking a value the run does not use (a base value a sweep replaces).</summary>
-    internal static ConfigContext Of(ResolvedConfig run, IReadOnlyDictionary<string, ConfigValue> written, Origin where) =>
-        new(run.BaseDirectory, written, where, null) { Row = run.Row, Data = run.Data, Model = run.Model, Train = run.Train, Scene = run.Scene, Gan = run.Gan };
 }

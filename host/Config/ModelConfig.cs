@@ -87,9 +87,6 @@ public sealed record ModelConfig : ICheckedSection
     public bool IsExplicit => Layout == ExplicitLayout;
     public bool IsScales => Layout == ScalesLayout;
 
-    /// <summary>The tile of position-dependent layer <paramref name="i"/>.</summary>
-    public int[] TileOf(int i) => Tiles is { } t ? t[i] : Tile;
-
     /// <summary>The core's model specification of this section, with the layer maps of <paramref name="layout"/>.</summary>
     public ModelSpec Spec(AffineMap[] layout) => new(
         peFrequencies: PeFrequencies,

@@ -25,8 +25,6 @@ public static class Schema
     /// <summary>Keys an experiments file or --set may write.</summary>
     public static IReadOnlyList<string> KeyNames { get; } = Keys.Where(k => !k.Derived).Select(k => k.Key).ToList();
 
-    private static readonly IReadOnlyDictionary<string, ConfigKey> ByName = Keys.ToDictionary(k => k.Key);
-
     /// <summary>Keys that do not change a run's results (and so neither its id nor its hash).</summary>
     public static IReadOnlySet<string> UnhashedKeys { get; } = Keys.Where(k => !k.InHash).Select(k => k.Key).ToHashSet();
 
@@ -92,15 +90,5 @@ public static class Schema
         if (!values.Any(v => sources.Contains(v.Key)))
             throw new ConfigException(where, whereKey, $"missing required key '{sources[^2]}' (or {string.Join(", ", sources.SkipLast(2).Append(sources[^1]).Select(k => $"'{k}'"))})");
         return new ResolvedConfig(values, baseDirectory, context.Row, context.Data, context.Model, context.Train, context.Scene, context.Gan);
-    }
-
-    /// <summary>
-    /// Checks a value that <paramref name="run"/> does not use (a base value that a sweep or --set replaces) as if
-    /// it were written in that run, so that a misspelling is reported even where it changes nothing.
-    /// </summary>
-    public static void CheckUnused(string key, ConfigValue value, ResolvedConfig run, IReadOnlyDictionary<string, ConfigValue> written, Origin where)
-    {
-        CheckKnown(key, value.Origin);
-        ByName[key].Read(value, ConfigContext.Of(run, written, where));
     }
 }
