@@ -1,6 +1,5 @@
 using CommandLine;
 using LoE.Host.Cli;
-using LoE.Host.Config;
 using LoE.Host.Tasks;
 
 namespace LoE.Host;

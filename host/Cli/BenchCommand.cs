@@ -1,6 +1,4 @@
 using System.Globalization;
-using LoE.Core;
-using LoE.Host.Output;
 
 namespace LoE.Host.Cli;
 

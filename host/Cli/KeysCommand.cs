@@ -1,5 +1,3 @@
-using LoE.Host.Config;
-
 namespace LoE.Host.Cli;
 
 /// <summary><c>loe keys</c>: the key reference generated from the configuration sections.</summary>

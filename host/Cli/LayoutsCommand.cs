@@ -1,5 +1,3 @@
-using LoE.Host.Config;
-using LoE.Host.Output;
 using LoE.Host.Running;
 using LoE.Host.Tasks;
 

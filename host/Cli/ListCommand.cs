@@ -1,6 +1,3 @@
-using LoE.Host.Config;
-using LoE.Host.Output;
-
 namespace LoE.Host.Cli;
 
 /// <summary><c>loe list FILE</c>: each experiment and its expanded runs (run id, swept values, seed, state in the output folder).</summary>

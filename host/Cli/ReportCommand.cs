@@ -1,6 +1,3 @@
-using LoE.Host.Config;
-using LoE.Host.Output;
-
 namespace LoE.Host.Cli;
 
 /// <summary><c>loe report DIR</c>: every summary and plot rebuilt from config.yaml, metrics.csv and final.json/failed.json.</summary>

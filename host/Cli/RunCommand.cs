@@ -1,6 +1,3 @@
-using LoE.Core;
-using LoE.Host.Config;
-using LoE.Host.Output;
 using LoE.Host.Running;
 using LoE.Host.Running.Slurm;
 using LoE.Host.Tasks;

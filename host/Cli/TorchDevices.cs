@@ -1,6 +1,4 @@
-using LoE.Core;
 using System.Reflection;
-using LoE.Host.Config;
 
 namespace LoE.Host.Cli;
 

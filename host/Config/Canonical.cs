@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using LoE.Core;
 
 namespace LoE.Host.Config;
 

@@ -1,4 +1,3 @@
-using LoE.Core;
 using YamlDotNet.RepresentationModel;
 using static LoE.Host.Config.ValueReader;
 

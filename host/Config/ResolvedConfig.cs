@@ -23,7 +23,7 @@ public sealed record ResolvedConfig(
     private static bool Quiet(ResolvedValue v) => Schema.QuietDefaults.TryGetValue(v.Key, out var d) && d == v.Text;
 
     /// <summary>First 8 hex digits of SHA-256 over <see cref="CanonicalText"/>.</summary>
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)))[..8];
+    public string Hash => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalText)))[..8];
 
     /// <summary>The configuration as nested YAML (<c>train:\n  lr: 0.005</c>), for config.yaml.</summary>
     public string ToYaml()

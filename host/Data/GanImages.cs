@@ -1,6 +1,4 @@
-using LoE.Core;
 using LoE.Core.Gan;
-using LoE.Host.Config;
 
 namespace LoE.Host.Data;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LoE.Core;
 using SkiaSharp;
 
 namespace LoE.Host.Data;

@@ -1,5 +1,3 @@
-using LoE.Core;
-
 namespace LoE.Host.Metrics;
 
 /// Images to the planar RGB input of an ImageNet network.

@@ -186,7 +186,7 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
     readonly FidInceptionC Mixed_6b, Mixed_6c, Mixed_6d, Mixed_6e;
     readonly InceptionD Mixed_7a;
     readonly FidInceptionE Mixed_7b, Mixed_7c;
-    readonly Linear fc;
+    readonly TorchSharp.Modules.Linear fc;
 
     public FidInceptionV3() : base(nameof(FidInceptionV3))
     {

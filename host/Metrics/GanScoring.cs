@@ -1,4 +1,3 @@
-using LoE.Core;
 using LoE.Core.Gan;
 
 namespace LoE.Host.Metrics;

@@ -1,5 +1,3 @@
-using LoE.Core;
-
 namespace LoE.Host.Metrics;
 
 /// A pretrained network whose activations the Fréchet distance and KID compare.

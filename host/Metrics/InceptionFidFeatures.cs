@@ -1,5 +1,4 @@
 using System.Collections;
-using LoE.Core;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using LoE.Core;
 using MathNet.Numerics.IntegralTransforms;
 
 namespace LoE.Host.Metrics;

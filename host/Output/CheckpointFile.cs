@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using LoE.Core;
 
 namespace LoE.Host.Output;
 

@@ -1,4 +1,3 @@
-using LoE.Core;
 using SkiaSharp;
 
 namespace LoE.Host.Output;

@@ -1,4 +1,3 @@
-using LoE.Core;
 using ScottPlot;
 
 namespace LoE.Host.Output;

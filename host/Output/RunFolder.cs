@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using LoE.Core;
-using LoE.Host.Config;
 using LoE.Host.Data;
 
 namespace LoE.Host.Output;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using LoE.Core;
-using LoE.Host.Config;
 using YamlDotNet.RepresentationModel;
 
 namespace LoE.Host.Output;

@@ -1,6 +1,3 @@
-using LoE.Core;
-using LoE.Host.Config;
-
 namespace LoE.Host.Output;
 
 /// <summary>Done: trained now. Skipped: final.json was already there. Failed: diverged or crashed (failed.json). Cancelled: Ctrl-C or SIGTERM.</summary>

@@ -1,7 +1,3 @@
-using LoE.Core;
-using LoE.Host.Config;
-using LoE.Host.Output;
-
 namespace LoE.Host.Running;
 
 /// <summary>Where the runs of an invocation report to: a live table on a terminal, log lines otherwise. Called from several runs' threads at once.</summary>

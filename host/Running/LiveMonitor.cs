@@ -1,7 +1,4 @@
 using System.Globalization;
-using LoE.Core;
-using LoE.Host.Config;
-using LoE.Host.Output;
 using Spectre.Console;
 using Progress = LoE.Core.Progress;
 using Spectre.Console.Rendering;

@@ -1,5 +1,3 @@
-using LoE.Core;
-using LoE.Host.Output;
 using LoE.Host.Tasks;
 
 namespace LoE.Host.Running;

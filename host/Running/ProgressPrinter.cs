@@ -1,5 +1,4 @@
 using System.Globalization;
-using LoE.Core;
 
 namespace LoE.Host.Running;
 

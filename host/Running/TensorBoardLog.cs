@@ -1,4 +1,3 @@
-using LoE.Core;
 using TorchSharp.Modules;
 using static TorchSharp.torch.utils.tensorboard;
 

@@ -1,4 +1,3 @@
-using LoE.Host.Config;
 using LoE.Core.Nerf;
 
 namespace LoE.Host.Tasks;

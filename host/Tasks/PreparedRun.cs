@@ -1,7 +1,4 @@
 using System.Text.Json;
-using LoE.Core;
-using LoE.Host.Config;
-using LoE.Host.Output;
 
 namespace LoE.Host.Tasks;
 

@@ -1,5 +1,3 @@
-using LoE.Host.Config;
-
 namespace LoE.Host.Tasks;
 
 /// <summary>Every kind of run, looked up by the data key a configuration gives. Adding a task adds one line here.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LoE.Host.Output;
 
 namespace LoE.Host.Running.Slurm;
 

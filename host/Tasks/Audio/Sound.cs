@@ -1,4 +1,3 @@
-using LoE.Core;
 using NAudio.Wave;
 
 namespace LoE.Host.Tasks;

@@ -1,4 +1,3 @@
-using LoE.Host.Output;
 using ScottPlot;
 
 namespace LoE.Host.Tasks;

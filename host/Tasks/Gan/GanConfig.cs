@@ -1,6 +1,4 @@
-using LoE.Core;
 using LoE.Core.Gan;
-using LoE.Host.Config;
 using static LoE.Host.Config.ValueReader;
 
 namespace LoE.Host.Tasks;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using LoE.Core;
 using LoE.Host.Data;
-using LoE.Host.Output;
 
 namespace LoE.Host.Tasks;
 

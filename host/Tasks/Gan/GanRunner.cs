@@ -1,9 +1,6 @@
-using LoE.Core;
 using LoE.Core.Gan;
-using LoE.Host.Config;
 using LoE.Host.Data;
 using LoE.Host.Metrics;
-using LoE.Host.Output;
 
 namespace LoE.Host.Tasks;
 

@@ -1,5 +1,4 @@
 using LoE.Core.Gan;
-using LoE.Host.Config;
 
 namespace LoE.Host.Tasks;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using LoE.Host.Output;
 using static LoE.Host.Output.Summary;
 
 namespace LoE.Host.Tasks;

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using LoE.Core;
 using LoE.Core.Gan;
-using LoE.Host.Config;
 using LoE.Host.Data;
 using LoE.Host.Metrics;
-using LoE.Host.Output;
 
 namespace LoE.Host.Tasks;
 

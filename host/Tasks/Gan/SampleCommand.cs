@@ -1,9 +1,6 @@
-using LoE.Core;
 using LoE.Core.Gan;
 using LoE.Host.Cli;
-using LoE.Host.Config;
 using LoE.Host.Data;
-using LoE.Host.Output;
 using LoE.Host.Running;
 
 namespace LoE.Host.Tasks;

@@ -1,4 +1,3 @@
-using LoE.Host.Config;
 namespace LoE.Host.Tasks;
 
 /// <summary>

@@ -1,7 +1,5 @@
-using LoE.Core;
 using LoE.Core.Nerf;
 using LoE.Host.Data;
-using LoE.Host.Output;
 
 namespace LoE.Host.Tasks;
 

@@ -1,6 +1,4 @@
-using LoE.Core;
 using LoE.Core.Nerf;
-using LoE.Host.Config;
 
 namespace LoE.Host.Tasks;
 

@@ -1,6 +1,3 @@
-using LoE.Core;
-using LoE.Host.Config;
-
 namespace LoE.Host.Tasks;
 
 /// <summary>A signal's model and training from a resolved configuration (the audio task's too).</summary>

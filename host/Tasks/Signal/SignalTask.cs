@@ -1,9 +1,6 @@
 using System.Globalization;
-using LoE.Core;
 using LoE.Host.Cli;
-using LoE.Host.Config;
 using LoE.Host.Data;
-using LoE.Host.Output;
 
 namespace LoE.Host.Tasks;
 
