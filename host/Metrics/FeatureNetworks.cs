@@ -4,7 +4,9 @@ namespace LoE.Host.Metrics;
 public static class FeatureNetworks
 {
     /// ImageNet ResNet-18 (512-d), shipped through NuGet next to loe: the default; tables print "FD (ResNet-18)".
-    public static IFeatureNetwork ResNet18() => new ResNet18Features(AppContext.BaseDirectory);
+    /// It computes on <paramref name="threads"/> threads, the run's own, so that runs scoring at once do not
+    /// oversubscribe the cores.
+    public static IFeatureNetwork ResNet18(int threads = 2) => new ResNet18Features(AppContext.BaseDirectory, threads);
 
     /// pytorch-fid's Inception-v3 (2048-d) from the user's pt_inception-2015-12-05-6726825d.pth: FID proper.
     public static IFeatureNetwork InceptionFid(string weightsPath) => new InceptionFidFeatures(weightsPath);
