@@ -53,7 +53,7 @@ let ``a gray image has the features of its RGB replication`` () =
 [<Fact>]
 let ``a missing ONNX model is a FileNotFoundException naming the path and the rebuild`` () =
     let dir = Path.Combine(Path.GetTempPath(), $"loe-no-models-{Guid.NewGuid():N}")
-    let e = Assert.Throws<FileNotFoundException>(fun () -> new ResNet18Features(dir) |> ignore)
+    let e = Assert.Throws<FileNotFoundException>(fun () -> new ResNet18Features(dir, 1) |> ignore)
     Assert.Contains(Path.Combine(dir, "DnnImageModels"), e.Message)
     Assert.Contains("rebuild", e.Message)
 

@@ -26,7 +26,7 @@ internal sealed class ResNet18Features : IFeatureNetwork
     public string Name => "ResNet-18";
     public int Dimension => 512;
 
-    public ResNet18Features(string directory, int threads = 2)
+    public ResNet18Features(string directory, int threads)
     {
         string Locate(string relative)
         {
@@ -41,7 +41,7 @@ internal sealed class ResNet18Features : IFeatureNetwork
         var netPath = Locate(NetFile);
         options = new SessionOptions
         {
-            IntraOpNumThreads = Math.Max(1, threads),
+            IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

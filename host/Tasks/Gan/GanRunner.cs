@@ -88,7 +88,7 @@ public static class GanRunner
         var s = g.Settings;
         using var net = s.IsInception
             ? FeatureNetworks.InceptionFid(Path.GetFullPath(Path.Combine(config.BaseDirectory, s.InceptionWeights!)))
-            : FeatureNetworks.ResNet18(backend.Threads > 0 ? backend.Threads : 2);
+            : FeatureNetworks.ResNet18(backend.Threads);
         var n = s.EvalSamples;
         message($"scoring: {net.Name} features of {n} generated and {Math.Min(n, g.Images.Length)} real images");
 
