@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using LoE.Core.Gan;
 using LoE.Host.Data;
 using LoE.Host.Metrics;
@@ -17,7 +19,7 @@ public static class GanRunner
     /// <summary>Latents of the images FD and KID score: a range no grid uses.</summary>
     private static int EvalSeed(int runSeed, int chunk) => 2_000_000 + 10_000 * runSeed + chunk;
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Image[], Dictionary<string, double[]>> RealFeatures = new();
+    private static readonly ConditionalWeakTable<Image[], ConcurrentDictionary<string, Lazy<double[]>>> RealFeatures = new();
 
     /// <summary>Iterations the discriminators' loss stays at <see cref="CollapseWatch.Floor"/> before a run warns of a collapse.</summary>
     private const int CollapseSpan = 500;
@@ -112,41 +114,41 @@ public static class GanRunner
     /// every row and seed of a table shows the same floor.</summary>
     public const int FloorSeed = 0;
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Image[], Dictionary<string, GanScores?>> Floors = new();
+    private static readonly ConditionalWeakTable<Image[], ConcurrentDictionary<string, Lazy<GanScores?>>> Floors = new();
 
     /// <summary>
     /// Real against real: FD and KID between the first and the second half of the real images a seed-0 run scores
     /// (min(gan.eval_samples, set size) drawn by seed 0, in their drawn order; ⌊that/2⌋ each), computed once per
     /// image set, network and count.
     /// </summary>
-    private static GanScores? Floor(IFeatureNetwork net, Image[] images, int n, CancellationToken cancel)
-    {
-        var cache = Floors.GetOrCreateValue(images);
-        var key = $"{net.Name}|{n}";
-        lock (cache)
-        {
-            if (cache.TryGetValue(key, out var floor)) return floor;
-            return cache[key] = GanScoring.RealFloor(net.Name, net.Dimension, RealFeaturesOf(net, images, FloorSeed, n, cancel), FloorSeed);
-        }
-    }
+    private static GanScores? Floor(IFeatureNetwork net, Image[] images, int n, CancellationToken cancel) =>
+        Once(Floors.GetOrCreateValue(images), $"{net.Name}|{n}",
+            () => GanScoring.RealFloor(net.Name, net.Dimension, RealFeaturesOf(net, images, FloorSeed, n, cancel), FloorSeed));
 
     /// <summary>Features of min(n, set size) real images drawn without replacement by <paramref name="seed"/>; the
     /// rows of a table score against the same real images (same set, seed and count): featurised once.</summary>
-    private static double[] RealFeaturesOf(IFeatureNetwork net, Image[] images, int seed, int n, CancellationToken cancel)
-    {
-        var cache = RealFeatures.GetOrCreateValue(images);
-        var key = $"{net.Name}|{seed}|{n}";
-        lock (cache)
+    private static double[] RealFeaturesOf(IFeatureNetwork net, Image[] images, int seed, int n, CancellationToken cancel) =>
+        Once(RealFeatures.GetOrCreateValue(images), $"{net.Name}|{seed}|{n}", () =>
         {
-            if (cache.TryGetValue(key, out var features)) return features;
             var real = new List<double>();
             foreach (var part in RealDraw(images.Length, seed, n).Chunk(Chunk))
             {
                 cancel.ThrowIfCancellationRequested();
                 real.AddRange(net.Features(part.Select(i => images[i]).ToArray()));
             }
-            return cache[key] = [.. real];
-        }
+            return [.. real];
+        });
+
+    /// <summary>
+    /// <paramref name="make"/>'s value, made once per key: runs scoring at once wait only for the same key (two
+    /// seeds' real features are made side by side, not one after the other, as under one lock), and a make that
+    /// failed or was cancelled is not kept.
+    /// </summary>
+    private static T Once<T>(ConcurrentDictionary<string, Lazy<T>> cache, string key, Func<T> make)
+    {
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<T>(make));
+        try { return lazy.Value; }
+        catch { cache.TryRemove(new KeyValuePair<string, Lazy<T>>(key, lazy)); throw; }
     }
 
     /// <summary>Indices of the min(n, count) real images a run of <paramref name="seed"/> scores against.</summary>
