@@ -56,15 +56,15 @@ module Frechet =
     let private mmdOf (kx: int -> int -> float) (ky: int -> int -> float) (kxy: int -> int -> float) (xs: int[]) (ys: int[]) : float =
         let m = xs.Length
         if m < 2 || ys.Length <> m then invalidArg "xs" "the unbiased MMD needs two subsets of the same size, at least 2"
-        let mutable kxx, kyy, kxy' = 0.0, 0.0, 0.0
+        let mutable sxx, syy, sxy = 0.0, 0.0, 0.0
         for a in 0 .. m - 1 do
             // k is symmetric: each distinct pair within a set once, counted twice.
             for b in a + 1 .. m - 1 do
-                kxx <- kxx + 2.0 * kx xs.[a] xs.[b]
-                kyy <- kyy + 2.0 * ky ys.[a] ys.[b]
-            for b in 0 .. m - 1 do kxy' <- kxy' + kxy xs.[a] ys.[b]
+                sxx <- sxx + 2.0 * kx xs.[a] xs.[b]
+                syy <- syy + 2.0 * ky ys.[a] ys.[b]
+            for b in 0 .. m - 1 do sxy <- sxy + kxy xs.[a] ys.[b]
         let pairs = float m * float (m - 1)
-        kxx / pairs + kyy / pairs - 2.0 * kxy' / (float m * float m)
+        sxx / pairs + syy / pairs - 2.0 * sxy / (float m * float m)
 
     /// The unbiased MMD² with KID's kernel between rows `xs` of x and rows `ys` of y (rows of d features).
     let mmdUnbiased (d: int) (x: float[]) (xs: int[]) (y: float[]) (ys: int[]) : float =
@@ -84,7 +84,7 @@ module Frechet =
 
     /// Kernel-table entries (float64) KID may hold: about 100 MB, three tables of 2048 rows a set. Subsets revisit
     /// the same pairs: gan-quick's 100 subsets of 1000 from 2000 + 2000 rows evaluate k 2·10⁸ times, its tables
-    /// 8·10⁶ times (18 s against about 1). Larger sets (the paper's 50k) compute k within each subset instead.
+    /// 8·10⁶ times (a KID in 5.5 s instead of 18). Larger sets (the paper's 50k) compute k within each subset.
     let kernelTableLimit = 3L * 2048L * 2048L
 
     /// KID (below), tabulating the kernel when the three tables have at most `tableLimit` entries: the same
