@@ -407,7 +407,11 @@ module TorchBackend =
           tensor = fun data shape -> fromArray data (shape |> Array.map int64) dtype dev
           points = fun data shape -> fromArray data (shape |> Array.map int64) torch.ScalarType.Float64 dev
           indices = fun data shape -> (indices (data |> Array.map int64) dev).view(shape |> Array.map int64)
-          toArray = fun t -> t.detach().cpu().to_type(torch.ScalarType.Float64).data<float>().ToArray()
+          // In a scope of its own: the detached and converted copies are freed here, never by .NET's finaliser
+          // (which, run beside a native call that reads one, crashes the process).
+          toArray = fun t ->
+              use _ = torch.NewDisposeScope()
+              t.detach().cpu().to_type(torch.ScalarType.Float64).data<float>().ToArray()
           shape = shapeOf
           add = fun a b -> a.add(b, one)
           sub = fun a b -> a.add(b, minusOne)
