@@ -97,7 +97,7 @@ module Frechet =
         let mmd =
             if int64 n1 * int64 n1 + int64 n2 * int64 n2 + int64 n1 * int64 n2 <= tableLimit then
                 mmdOf (tabulated d features1 features1 true) (tabulated d features2 features2 true) (tabulated d features1 features2 false)
-            else mmdOf (kernel d features1 features1) (kernel d features2 features2) (kernel d features1 features2)
+            else fun xs ys -> mmdUnbiased d features1 xs features2 ys
         let values = Array.init subsets (fun _ -> mmd (pick n1) (pick n2))
         let mean = Array.average values
         let std = if subsets < 2 then 0.0 else sqrt ((values |> Array.sumBy (fun v -> (v - mean) * (v - mean))) / float (subsets - 1))
