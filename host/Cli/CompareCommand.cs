@@ -1,5 +1,4 @@
 using System.Globalization;
-using LoE.Host.Running;
 using LoE.Host.Tasks;
 
 namespace LoE.Host.Cli;

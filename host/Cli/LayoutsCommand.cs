@@ -1,4 +1,3 @@
-using LoE.Host.Running;
 using LoE.Host.Tasks;
 
 namespace LoE.Host.Cli;

@@ -11,10 +11,7 @@ public static class RenderCommand
 {
     public static async Task<int> ExecuteAsync(RenderOptions o, TextWriter output)
     {
-        var configPath = Path.Combine(o.RunDir, RunFolder.ConfigFile);
-        if (!File.Exists(configPath))
-            throw new ConfigException(Origin.CommandLine(o.RunDir), null, $"no {RunFolder.ConfigFile} here: not a run folder");
-        var (config, run) = ReadConfig(configPath);
+        var (config, run, configPath) = ReadConfig(o.RunDir);
         return await TaskTable.For(config.Data).RenderAsync(new RenderRequest(o, config, run, configPath, output));
     }
 
@@ -60,8 +57,12 @@ public static class RenderCommand
     }
 
     /// <summary>config.yaml's configuration resolved again (its run block gives the seed and the folder paths are relative to).</summary>
-    internal static (ResolvedConfig Config, RunHeader Run) ReadConfig(string path)
+    /// <summary>The configuration a run folder's config.yaml records, its run block, and the file's path.</summary>
+    internal static (ResolvedConfig Config, RunHeader Run, string Path) ReadConfig(string runDir)
     {
+        var path = Path.Combine(runDir, RunFolder.ConfigFile);
+        if (!File.Exists(path))
+            throw new ConfigException(Origin.CommandLine(runDir), null, $"no {RunFolder.ConfigFile} here: not a run folder");
         if (RunHeader.Read(path) is not var (run, written))
             throw new ConfigException(Origin.CommandLine(path), null, "not a run's config.yaml (no run: block)");
         var raw = new OrderedDictionary<string, ConfigValue>(written);
@@ -69,6 +70,6 @@ public static class RenderCommand
         // The data is not needed to render; only its recorded size is. Missing data must not stop a render.
         raw.TryAdd("data.obtain", new ConfigValue(new YamlScalarNode("not needed to render"), Origin.CommandLine(path)));
         var baseDirectory = run.BaseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return (Schema.Resolve(raw, run.Seed, baseDirectory, Origin.CommandLine(path)), run);
+        return (Schema.Resolve(raw, run.Seed, baseDirectory, Origin.CommandLine(path)), run, path);
     }
 }

@@ -11,17 +11,13 @@ public sealed class ConfigException : Exception
     {
         Origin = origin;
         Key = key;
-        Detail = detail;
     }
 
     public Origin? Origin { get; }
     public string? File => Origin?.Source;
     public int Line => Origin?.Line ?? 0;
-    public int Column => Origin?.Column ?? 0;
     /// <summary>The dotted key path the mistake is about (e.g. <c>train.lr</c>), when there is one.</summary>
     public string? Key { get; }
-    /// <summary>The message without file, line and key.</summary>
-    public string Detail { get; }
 
     private static string Format(Origin? origin, string? key, string detail)
     {

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text;
-using YamlDotNet.RepresentationModel;
 using static LoE.Host.Config.ValueReader;
 
 namespace LoE.Host.Config;
@@ -55,9 +54,6 @@ public sealed class ConfigKey
     /// <summary>The canonical spelling of a value of this key (what run ids hash and config.yaml holds).</summary>
     public string Format(object value) =>
         names is not null ? names.First(n => n.Member.Equals(value)).Name : Canonical.Format(value);
-
-    /// <summary>The enum's spellings, canonical ones first, when the key is an enum.</summary>
-    public IReadOnlyList<string>? Names => names?.Select(n => n.Name).ToList();
 
     private Func<string, ConfigValue, ConfigContext, object> ReaderFor(Type type)
     {

@@ -12,23 +12,7 @@ public static class ImageFile
     public static Image Load(string path, int[]? size = null)
     {
         using var decoded = Decode(path, out var grayFile);
-        var gray = grayFile || AllChannelsEqual(decoded);
-
-        var bitmap = decoded;
-        if (size is [var w, var h] && (w != decoded.Width || h != decoded.Height))
-        {
-            var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-            bitmap = decoded.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), sampling)
-                     ?? throw new InvalidOperationException($"{path}: could not resize to {w}×{h}");
-        }
-        try
-        {
-            return ToImage(bitmap, gray ? 1 : 3);
-        }
-        finally
-        {
-            if (!ReferenceEquals(bitmap, decoded)) bitmap.Dispose();
-        }
+        return FromBitmap(decoded, grayFile || AllChannelsEqual(decoded) ? 1 : 3, size);
     }
 
     /// <summary>
@@ -147,7 +131,7 @@ public static class ImageFile
         if (size is not [var w, var h] || (w == rgba.Width && h == rgba.Height)) return ToImage(rgba, channels);
         var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
         using var resized = rgba.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), sampling)
-                            ?? throw new InvalidOperationException($"could not resize a frame to {w}×{h}");
+                            ?? throw new InvalidOperationException($"could not resize an image of {rgba.Width}×{rgba.Height} to {w}×{h}");
         return ToImage(resized, channels);
     }
 

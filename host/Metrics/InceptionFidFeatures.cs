@@ -13,6 +13,7 @@ namespace LoE.Host.Metrics;
 /// </summary>
 internal sealed class InceptionFidFeatures : IFeatureNetwork
 {
+    /// <summary>The URL the FID weights come from (named by every error about them).</summary>
     public const string WeightsUrl =
         "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth";
     const int Size = 299, Batch = 16;

@@ -14,11 +14,8 @@ public static class AtomicFile
     public static Task WriteTextAsync(string path, string text, CancellationToken cancel = default) =>
         WriteBytesAsync(path, Utf8.GetBytes(text), cancel);
 
-    public static Task WriteBytesAsync(string path, byte[] bytes, CancellationToken cancel = default) =>
-        WriteAsync(path, stream => stream.WriteAsync(bytes, cancel).AsTask());
-
-    /// <summary>Writes through <paramref name="write"/> into a temporary file, syncs it, then renames it to <paramref name="path"/>.</summary>
-    public static async Task WriteAsync(string path, Func<Stream, Task> write)
+    /// <summary>Writes <paramref name="bytes"/> into a temporary file, syncs it, then renames it to <paramref name="path"/>.</summary>
+    public static async Task WriteBytesAsync(string path, byte[] bytes, CancellationToken cancel = default)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
@@ -28,7 +25,7 @@ public static class AtomicFile
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                await write(stream);
+                await stream.WriteAsync(bytes, cancel);
                 await stream.FlushAsync();
                 // Without this the rename can reach the disk before the data, and a power cut leaves an empty file.
                 stream.Flush(flushToDisk: true);

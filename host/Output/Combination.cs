@@ -16,20 +16,19 @@ public sealed record Combination(IReadOnlyList<string> Values, IReadOnlyList<Run
     public double MeanPsnr => Psnr.Count > 0 ? Psnr.Average() : double.NaN;
 
     /// <summary>Sample standard deviation over seeds (n − 1); NaN with fewer than two finished seeds.</summary>
-    public double StdPsnr
+    public double StdPsnr => MeanStd(Psnr).Std;
+
+    /// <summary>Mean and sample standard deviation (n − 1) of values over seeds; NaN where too few.</summary>
+    public static (double Mean, double Std) MeanStd(IReadOnlyList<double> xs)
     {
-        get
-        {
-            var xs = Psnr;
-            if (xs.Count < 2) return double.NaN;
-            var mean = xs.Average();
-            return Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1));
-        }
+        if (xs.Count == 0) return (double.NaN, double.NaN);
+        var mean = xs.Average();
+        return (mean, xs.Count < 2 ? double.NaN : Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)));
     }
 
-    public double? PaperPsnrDb => Runs.Select(r => r.PaperPsnrDb).FirstOrDefault(p => p is not null);
-    public double? PaperSsim => Runs.Select(r => r.PaperSsim).FirstOrDefault(p => p is not null);
-    public double? PaperFid => Runs.Select(r => r.PaperFid).FirstOrDefault(p => p is not null);
+    public double? PaperPsnrDb => Runs.Select(r => r.Run.PaperPsnrDb).FirstOrDefault(p => p is not null);
+    public double? PaperSsim => Runs.Select(r => r.Run.PaperSsim).FirstOrDefault(p => p is not null);
+    public double? PaperFid => Runs.Select(r => r.Run.PaperFid).FirstOrDefault(p => p is not null);
 
     /// <summary>done, failed, partial, new, or a mix such as "2 done, 1 failed".</summary>
     public string Status
@@ -58,7 +57,7 @@ public sealed record Combination(IReadOnlyList<string> Values, IReadOnlyList<Run
     public static (IReadOnlyList<string> Keys, IReadOnlyList<Combination> Combinations) Group(IReadOnlyList<RunRecord> runs)
     {
         static bool Counts(string key) => key != Config.Schema.SeedKey && !Config.Schema.UnhashedKeys.Contains(key);
-        var swept = runs.SelectMany(r => r.Swept.Select(s => s.Key)).Distinct().ToList();
+        var swept = runs.SelectMany(r => r.Run.Swept.Select(s => s.Key)).Distinct().ToList();
         var allKeys = runs.SelectMany(r => r.Config.Keys).Where(Counts).Distinct().ToList();
         string ValueOf(RunRecord r, string key) => r.Config.TryGetValue(key, out var v) ? v : "";
         // A key that only changes with the swept values (a table row's keys) says nothing the sweep does not;
@@ -70,8 +69,8 @@ public sealed record Combination(IReadOnlyList<string> Values, IReadOnlyList<Run
 
         var combinations = runs
             .GroupBy(r => string.Join("\n", allKeys.Select(k => $"{k}={ValueOf(r, k)}")))
-            .Select(g => new Combination(keys.Select(k => ValueOf(g.First(), k)).ToList(), g.OrderBy(r => r.Seed).ToList()))
-            .OrderBy(c => c.Runs.Min(r => r.Index))
+            .Select(g => new Combination(keys.Select(k => ValueOf(g.First(), k)).ToList(), g.OrderBy(r => r.Run.Seed).ToList()))
+            .OrderBy(c => c.Runs.Min(r => r.Run.Index))
             .ThenBy(c => string.Join(",", c.Values), StringComparer.Ordinal)
             .ToList();
         return (keys, combinations);

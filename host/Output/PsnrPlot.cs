@@ -58,12 +58,7 @@ public static class PsnrPlot
             .ToList();
         var xs = byIteration.Select(g => (double)g.Key).ToArray();
         var mean = byIteration.Select(g => g.Average(psnr)).ToArray();
-        var std = byIteration.Select(g =>
-        {
-            if (g.Count() < 2) return 0.0;
-            var m = g.Average(psnr);
-            return Math.Sqrt(g.Sum(p => (psnr(p) - m) * (psnr(p) - m)) / (g.Count() - 1));
-        }).ToArray();
+        var std = byIteration.Select(g => g.Count() < 2 ? 0.0 : Combination.MeanStd([.. g.Select(psnr)]).Std).ToArray();
         return (xs, mean, std);
     }
 }

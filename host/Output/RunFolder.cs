@@ -55,12 +55,8 @@ public sealed record RunFolder(string Path)
     }
 
     /// <summary>final.json: the run's numbers, then what its task adds (a GAN's scores).</summary>
-    public Task WriteFinalAsync(RunPlan run, Tasks.RunNumbers result, Action<Utf8JsonWriter>? extra = null) => WriteJsonAsync(FinalFile, json =>
+    public Task WriteFinalAsync(RunPlan run, Tasks.RunNumbers result, Action<Utf8JsonWriter>? extra = null) => WriteJsonAsync(FinalFile, run, json =>
     {
-        json.WriteString("experiment", run.Experiment);
-        json.WriteString("run", run.Id);
-        json.WriteString("config_hash", run.Config.Hash);
-        json.WriteNumber("seed", run.Seed);
         Number(json, "psnr_db", result.PsnrDb);
         Number(json, "ssim", result.Ssim);
         Number(json, "loss", result.FinalLoss);
@@ -73,12 +69,8 @@ public sealed record RunFolder(string Path)
     });
 
     /// <summary>failed.json: why the run stopped (e.g. the loss became NaN), so that summaries can show it.</summary>
-    public Task WriteFailedAsync(RunPlan run, string message, int? iteration) => WriteJsonAsync(FailedFile, json =>
+    public Task WriteFailedAsync(RunPlan run, string message, int? iteration) => WriteJsonAsync(FailedFile, run, json =>
     {
-        json.WriteString("experiment", run.Experiment);
-        json.WriteString("run", run.Id);
-        json.WriteString("config_hash", run.Config.Hash);
-        json.WriteNumber("seed", run.Seed);
         json.WriteString("error", message);
         if (iteration is { } i) json.WriteNumber("iteration", i);
     });
@@ -107,12 +99,17 @@ public sealed record RunFolder(string Path)
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    private Task WriteJsonAsync(string name, Action<Utf8JsonWriter> body)
+    /// <summary>A JSON object that names the run first (final.json, failed.json), then what <paramref name="body"/> writes.</summary>
+    private Task WriteJsonAsync(string name, RunPlan run, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
+            json.WriteString("experiment", run.Experiment);
+            json.WriteString("run", run.Id);
+            json.WriteString("config_hash", run.Config.Hash);
+            json.WriteNumber("seed", run.Seed);
             body(json);
             json.WriteEndObject();
         }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using YamlDotNet.RepresentationModel;
 
 namespace LoE.Host.Output;
 
@@ -10,21 +9,12 @@ namespace LoE.Host.Output;
 /// invocation (or Slurm array task) wrote it.
 /// </summary>
 public sealed record RunRecord(
-    string Folder,
-    string Experiment,
-    string Id,
-    int Seed,
-    int Index,
-    IReadOnlyList<KeyValuePair<string, string>> Swept,
-    double? PaperPsnrDb,
-    string? Description,
+    RunHeader Run,
     IReadOnlyDictionary<string, string> Config,
     RunState State,
     RunFinal? Final,
     string? Error,
-    IReadOnlyList<Progress> History,
-    double? PaperSsim = null,
-    double? PaperFid = null)
+    IReadOnlyList<Progress> History)
 {
     /// <summary>The run in <paramref name="folder"/>, or null when the folder holds no config.yaml with a run block.</summary>
     public static RunRecord? Load(string folder)
@@ -35,22 +25,7 @@ public sealed record RunRecord(
         var folderState = new RunFolder(folder).State(run.Hash);
         var final = folderState == RunState.Done ? RunFinal.Read(Path.Combine(folder, RunFolder.FinalFile)) : null;
         var error = folderState == RunState.Failed ? ReadError(Path.Combine(folder, RunFolder.FailedFile)) : null;
-        return new RunRecord(
-            folder,
-            run.Experiment,
-            run.Id,
-            run.Seed,
-            run.Index,
-            run.Swept,
-            run.PaperPsnrDb,
-            run.Description,
-            config,
-            folderState,
-            final,
-            error,
-            ReadMetrics(Path.Combine(folder, RunFolder.MetricsFile)),
-            run.PaperSsim,
-            run.PaperFid);
+        return new RunRecord(run, config, folderState, final, error, ReadMetrics(Path.Combine(folder, RunFolder.MetricsFile)));
     }
 
     /// <summary>Every run folder directly under <paramref name="experimentFolder"/>, in name order.</summary>

@@ -16,7 +16,7 @@ public static class Summary
         if (runs.Count == 0) return null;
         var (keys, combinations) = Combination.Group(runs);
         var task = TaskTable.ForRecorded(runs.SelectMany(r => r.Config.Keys));
-        return await task.SummariseAsync(new SummaryInput(experimentFolder, runs[0].Experiment, runs, keys, combinations));
+        return await task.SummariseAsync(new SummaryInput(experimentFolder, runs[0].Run.Experiment, runs, keys, combinations));
     }
 
     /// <summary>
@@ -29,7 +29,7 @@ public static class Summary
         await AtomicFile.WriteTextAsync(Path.Combine(folder, "summary.csv"), CsvTable(keys, combinations, extra).ToCsv());
         var table = MarkdownTable(keys, combinations, extra).ToMarkdown();
         var md = $"# {name}\n\n" +
-                 (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
+                 (runs.Select(r => r.Run.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
                  "PSNR in dB: mean ± standard deviation over seeds (finished runs only), on the whole signal (a scene: " +
                  "the mean over its held-out test views, the fine network's renders). SSIM: " +
                  "Gaussian 11×11, σ = 1.5, per channel (and frame), averaged. Parameters: every stored parameter, " +
@@ -55,8 +55,8 @@ public static class Summary
         var rows = combinations.Select(c => (IReadOnlyList<string>)
         [
             .. c.Values,
-            string.Join(";", c.Runs.Select(r => r.Id)),
-            string.Join(";", c.Runs.Select(r => r.Seed.ToString(CultureInfo.InvariantCulture))),
+            string.Join(";", c.Runs.Select(r => r.Run.Id)),
+            string.Join(";", c.Runs.Select(r => r.Run.Seed.ToString(CultureInfo.InvariantCulture))),
             Int(c.Runs.Count), Int(c.Done.Count), Int(c.Failed.Count),
             Format(c.MeanPsnr, "0.####"), Format(c.StdPsnr, "0.####"),
             c.PaperPsnrDb is { } p ? Format(p, "0.##") : "",
@@ -88,7 +88,7 @@ public static class Summary
         {
             var row = new List<string>(keys.Count > 0 ? c.Values : ["base"])
             {
-                string.Join(" ", c.Runs.Select(r => r.Seed.ToString(CultureInfo.InvariantCulture))),
+                string.Join(" ", c.Runs.Select(r => r.Run.Seed.ToString(CultureInfo.InvariantCulture))),
                 c.Psnr.Count == 0 ? "" : c.Psnr.Count == 1 ? Format(c.MeanPsnr, "0.00") : $"{Format(c.MeanPsnr, "0.00")} ± {Format(c.StdPsnr, "0.00")}",
             };
             if (withPaper) row.Add(c.PaperPsnrDb is { } p ? Format(p, "0.00") : "");
@@ -109,7 +109,7 @@ public static class Summary
     {
         var failed = runs.Where(r => r.State == RunState.Failed).ToList();
         return failed.Count == 0 ? "" :
-            "\n## Failed runs\n\n" + string.Concat(failed.Select(r => $"- `{r.Id}`: {r.Error}\n"));
+            "\n## Failed runs\n\n" + string.Concat(failed.Select(r => $"- `{r.Run.Id}`: {r.Error}\n"));
     }
 
     internal static string Iterations(Combination c) =>

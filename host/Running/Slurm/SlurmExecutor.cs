@@ -8,7 +8,7 @@ public static class SlurmExecutor
     public const string ArrayScriptName = "run.sbatch";
     public const string ReportScriptName = "report.sbatch";
 
-    public static async Task<SlurmSubmission> SubmitAsync(
+    public static async Task SubmitAsync(
         string experiment, string experimentFolder, IReadOnlyList<string> runIds, IReadOnlyList<string> runArgs,
         SlurmOptions options, bool dryRun, TextWriter output)
     {
@@ -26,17 +26,16 @@ public static class SlurmExecutor
                 File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
         output.WriteLine($"{experiment}: wrote {arrayPath} ({runIds.Count} array task{(runIds.Count == 1 ? "" : "s")}) and {reportPath}");
 
-        if (dryRun) return new SlurmSubmission(arrayPath, reportPath, null, null);
+        if (dryRun) return;
         if (Shell.Which("sbatch") is not { } sbatch)
         {
             output.WriteLine($"sbatch is not on PATH: submit on the cluster with `sbatch {arrayPath}`, then `loe report {experimentFolder}`");
-            return new SlurmSubmission(arrayPath, reportPath, null, null);
+            return;
         }
         var arrayJob = await SbatchAsync(sbatch, ["--parsable", arrayPath]);
         // afterany: the summary should show failed runs too.
         var reportJob = await SbatchAsync(sbatch, ["--parsable", $"--dependency=afterany:{arrayJob}", reportPath]);
         output.WriteLine($"submitted job array {arrayJob} and report job {reportJob}; logs in {slurmFolder}");
-        return new SlurmSubmission(arrayPath, reportPath, arrayJob, reportJob);
     }
 
     /// <summary>Runs sbatch and returns the job id (<c>--parsable</c> prints "id" or "id;cluster").</summary>

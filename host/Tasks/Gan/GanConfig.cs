@@ -1,4 +1,5 @@
 using LoE.Core.Gan;
+using LoE.Host.Metrics;
 using static LoE.Host.Config.ValueReader;
 
 namespace LoE.Host.Tasks;
@@ -104,15 +105,12 @@ public sealed record GanConfig : ICheckedSection
     public bool HasEmbedding => EmbeddingChannels > 0;
     public bool IsInception => Features == FeatureNetworkKind.InceptionV3;
 
-    /// <summary>The URL the FID weights come from (named by every error about them).</summary>
-    public const string InceptionUrl = "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth";
-
     public void Check(ConfigContext c)
     {
         if (c.Train.BatchSize == 0) throw c.Error("train.batch_size", "a GAN trains on batches of images: give the images per iteration (the paper: 32)");
         if (c.Train.LrDecayAt.Length > 0) throw c.Error("train.lr_decay_at", "a GAN trains at a constant learning rate (section E)");
         if (IsInception && InceptionWeights is null)
-            throw c.Error("gan.features", $"FID needs pytorch-fid's Inception weights: download {InceptionUrl} and give its path as gan.inception_weights (or use gan.features: resnet-18)");
+            throw c.Error("gan.features", $"FID needs pytorch-fid's Inception weights: download {InceptionFidFeatures.WeightsUrl} and give its path as gan.inception_weights (or use gan.features: resnet-18)");
         if (c.Data.Size is [var w, var h] && (w != h || w % 2 != 0))
             throw c.Error("data.size", $"a GAN's images are square with an even side (the discriminator halves it), got {w}×{h}");
         var lattice = EmbeddingResolutionFor(c.Data.Side);
@@ -140,7 +138,7 @@ public sealed record GanConfig : ICheckedSection
         var path = Text(key, v);
         var full = Path.GetFullPath(Path.Combine(c.BaseDirectory, path));
         if (!File.Exists(full))
-            throw Error(key, v, $"FID weights not found: {full}. Download {InceptionUrl} (pytorch-fid's Inception-v3), or use gan.features: resnet-18");
+            throw Error(key, v, $"FID weights not found: {full}. Download {InceptionFidFeatures.WeightsUrl} (pytorch-fid's Inception-v3), or use gan.features: resnet-18");
         return path;
     }
 }

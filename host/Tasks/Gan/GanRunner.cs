@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using LoE.Core.Gan;
-using LoE.Host.Data;
 using LoE.Host.Metrics;
 
 namespace LoE.Host.Tasks;

@@ -17,7 +17,7 @@ public static class GanSummary
         var table = MarkdownTable(keys, combinations, features, Floors(runs)).ToMarkdown();
         var fid = features.StartsWith("Inception", StringComparison.Ordinal);
         var md = $"# {name}\n\n" +
-                 (runs.Select(r => r.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
+                 (runs.Select(r => r.Run.Description).FirstOrDefault(d => d is not null) is { } d ? d + "\n\n" : "") +
                  $"FD: the Fréchet distance between {features} features of generated and real images" +
                  (fid ? " (FID proper: pytorch-fid's Inception-v3 weights)" : " (not FID: FID is defined on Inception-v3 features, which are not shipped here; do not compare FD with the paper's FID)") +
                  "; KID: the unbiased MMD² with the cubic kernel, mean over 100 subsets of up to 1000 images. Both depend on the " +
@@ -40,17 +40,10 @@ public static class GanSummary
 
     private static IReadOnlyList<double> Fds(Combination c) => c.Done.Select(r => r.Final!.Fd).Where(double.IsFinite).ToList();
 
-    private static (double Mean, double Std) MeanStd(IReadOnlyList<double> xs)
-    {
-        if (xs.Count == 0) return (double.NaN, double.NaN);
-        var mean = xs.Average();
-        return (mean, xs.Count < 2 ? double.NaN : Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)));
-    }
-
     /// <summary>The row's status, naming the seeds whose generator collapsed and where: their FDs are in the mean.</summary>
     private static string Status(Combination c)
     {
-        var collapsed = c.Done.Select(r => (r.Seed, Since: r.Final!.Number(GanTask.CollapsedSinceKey)))
+        var collapsed = c.Done.Select(r => (r.Run.Seed, Since: r.Final!.Number(GanTask.CollapsedSinceKey)))
             .Where(r => double.IsFinite(r.Since)).Select(r => $"s{r.Seed} from it. {r.Since:0}").ToList();
         return collapsed.Count == 0 ? c.Status : $"{c.Status}; collapsed: {string.Join(", ", collapsed)}";
     }
@@ -68,13 +61,13 @@ public static class GanSummary
         };
         var rows = combinations.Select(c =>
         {
-            var (fd, fdStd) = MeanStd(Fds(c));
+            var (fd, fdStd) = Combination.MeanStd(Fds(c));
             var first = c.Done.FirstOrDefault()?.Final;
             return (IReadOnlyList<string>)
             [
                 .. c.Values,
-                string.Join(";", c.Runs.Select(r => r.Id)),
-                string.Join(";", c.Runs.Select(r => r.Seed.ToString(CultureInfo.InvariantCulture))),
+                string.Join(";", c.Runs.Select(r => r.Run.Id)),
+                string.Join(";", c.Runs.Select(r => r.Run.Seed.ToString(CultureInfo.InvariantCulture))),
                 Int(c.Runs.Count), Int(c.Done.Count), Int(c.Failed.Count),
                 first?.Features ?? "",
                 Format(fd, "0.####"), Format(fdStd, "0.####"),
@@ -102,10 +95,10 @@ public static class GanSummary
         headers.AddRange([$"KID ({features})", "images (generated / real)", "iterations", "train (s)", "parameters", "MACs/pixel", "status"]);
         var rows = combinations.Select(c =>
         {
-            var (fd, fdStd) = MeanStd(Fds(c));
+            var (fd, fdStd) = Combination.MeanStd(Fds(c));
             var row = new List<string>(keys.Count > 0 ? c.Values : ["base"])
             {
-                string.Join(" ", c.Runs.Select(r => r.Seed.ToString(CultureInfo.InvariantCulture))),
+                string.Join(" ", c.Runs.Select(r => r.Run.Seed.ToString(CultureInfo.InvariantCulture))),
                 double.IsNaN(fdStd) ? Format(fd, "0.00") : $"{Format(fd, "0.00")} ± {Format(fdStd, "0.00")}",
             };
             if (withPaper) row.Add(c.PaperFid is { } p ? Format(p, "0.0") : "");

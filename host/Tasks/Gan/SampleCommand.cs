@@ -1,7 +1,6 @@
 using LoE.Core.Gan;
 using LoE.Host.Cli;
 using LoE.Host.Data;
-using LoE.Host.Running;
 
 namespace LoE.Host.Tasks;
 
@@ -16,10 +15,7 @@ public static class SampleCommand
 
     public static async Task<int> ExecuteAsync(SampleOptions o, TextWriter output)
     {
-        var configPath = Path.Combine(o.RunDir, RunFolder.ConfigFile);
-        if (!File.Exists(configPath))
-            throw new ConfigException(Origin.CommandLine(o.RunDir), null, $"no {RunFolder.ConfigFile} here: not a run folder");
-        var (config, run) = RenderCommand.ReadConfig(configPath);
+        var (config, run, configPath) = RenderCommand.ReadConfig(o.RunDir);
         if (!config.Data.IsGan)
             throw new ConfigException(Origin.CommandLine(o.RunDir), null, "this run fitted a signal or a scene, not a GAN (data.images); use `loe render`");
         if (o.Count < 1) throw new ConfigException(Origin.CommandLine("--count"), null, $"must be at least 1, got {o.Count}");
