@@ -188,7 +188,14 @@ let ``loe report rebuilds summary.csv, summary.md and psnr.png from the run fold
     Assert.Equal("pe-mlp", cell csv.[1] "model.layout")
     Assert.Equal("0;1", cell csv.[1] "seed")
     Assert.Equal("2", cell csv.[1] "done")
-    Assert.NotEqual<string>("", cell csv.[1] "psnr_db_std")
+    // Mean and sample standard deviation over the two seeds, from their final.json: for two values the sample
+    // deviation is |a − b| / √2 (the population one would be |a − b| / 2).
+    let psnrs =
+        Directory.GetDirectories(folder) |> Array.filter (fun d -> Path.GetFileName(d).StartsWith "pe-mlp")
+        |> Array.map (fun d -> JsonDocument.Parse(File.ReadAllText(Path.Combine(d, "final.json"))).RootElement.GetProperty("psnr_db").GetDouble())
+    Assert.Equal(2, psnrs.Length)
+    Assert.Equal(Math.Round((psnrs.[0] + psnrs.[1]) / 2.0, 4, MidpointRounding.AwayFromZero), float (cell csv.[1] "psnr_db"), 9)
+    Assert.Equal(Math.Round(abs (psnrs.[0] - psnrs.[1]) / sqrt 2.0, 4, MidpointRounding.AwayFromZero), float (cell csv.[1] "psnr_db_std"), 9)
     Assert.Equal("40.55", cell csv.[2] "paper_psnr_db")
     let md = File.ReadAllText(Path.Combine(folder, "summary.md"))
     Assert.Contains("±", md)
